@@ -18,6 +18,7 @@ from analysis import reference
 from analysis.config import BASELINE_YEAR
 from analysis.schemas import TABLES
 from analysis.text import strip_diacritics
+from analysis.timeliness import deadline, reporting_units
 
 SPEC_PATH = Path(__file__).with_name("sample_spec.yaml")
 SYNTHETIC_NOTE = (
@@ -219,22 +220,6 @@ def _district_crafts_table(spec: dict, years: list[int]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def reporting_units(villages: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Units expected to report for ``year``: districts before the reform, communes after."""
-    calendar = reference.read_yaml("reporting.yaml")
-    if year >= int(calendar["commune_reporting_from_year"]):
-        codes = sorted(villages["commune_code"].unique())
-        return pd.DataFrame({"unit_code": codes, "unit_level": "commune"})
-    codes = sorted(reference.districts()["code"])
-    return pd.DataFrame({"unit_code": codes, "unit_level": "district"})
-
-
-def deadline(year: int) -> date:
-    """Deadline of the yearly report for ``year`` (reference/reporting.yaml)."""
-    calendar = reference.read_yaml("reporting.yaml")
-    return date(year, int(calendar["deadline_month"]), int(calendar["deadline_day"]))
-
-
 def _submissions_table(
     spec: dict, villages: pd.DataFrame, years: list[int], rng: np.random.Generator
 ) -> pd.DataFrame:
@@ -243,7 +228,8 @@ def _submissions_table(
     late = spec["submissions"]["late"]
     rows = []
     for year in years:
-        for unit in reporting_units(villages, year).itertuples(index=False):
+        units = reporting_units(villages, year).drop_duplicates("unit_code")
+        for unit in units.itertuples(index=False):
             code = unit.unit_code
             if year == missing["year"] and code == districts.loc[missing["unit"], "code"]:
                 continue

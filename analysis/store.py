@@ -196,3 +196,27 @@ def load_dataset(db_path: Path | None = None, *, build_if_missing: bool = True) 
             tables[name] = specs[name].schema.validate(frame)
         info = _info_from_store(con)
     return Dataset(tables=tables, info=info)
+
+
+def content_fingerprint(db_path: Path | None = None) -> str:
+    """A hash of the stored data's content (not of the file's bytes, nor of when it was built).
+
+    Used to skip reports whose data did not change; order-independent within each table.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    with connect(db_path) as con:
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables ORDER BY table_name"
+            ).fetchall()
+        ]
+        for name in names:
+            where = " WHERE key <> 'built_at'" if name == "dataset_info" else ""
+            count, total = con.execute(
+                f'SELECT count(*), coalesce(sum(hash(t)), 0) FROM "{name}" t{where}'
+            ).fetchone()
+            digest.update(f"{name}:{count}:{total};".encode())
+    return digest.hexdigest()

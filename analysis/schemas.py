@@ -20,9 +20,8 @@ MAX_YEAR = 2035
 
 def _is_nfc(series: pd.Series) -> pd.Series:
     """True where a text value is missing or already NFC-normalised."""
-    return series.isna() | series.map(
-        lambda v: not isinstance(v, str) or unicodedata.normalize("NFC", v) == v
-    )
+    is_nfc = series.map(lambda v: not isinstance(v, str) or unicodedata.normalize("NFC", v) == v)
+    return series.isna() | is_nfc.astype(bool)
 
 
 NFC = pa.Check(_is_nfc, element_wise=False, error="text must be NFC-normalised Unicode")

@@ -96,9 +96,11 @@ def check_schema(
             index = case.index
             row = int(index) + row_offset if not _blank(index) else None
             column = case.column if isinstance(case.column, str) else None
-            if case.schema_context == "DataFrameSchema" and column is None:
-                column = str(case.failure_case) if "column" in str(case.check) else None
-            value = None if column is not None and column == case.failure_case else case.failure_case
+            value = case.failure_case
+            if case.schema_context == "DataFrameSchema" and str(case.check).startswith(
+                ("column_in_dataframe", "column_in_schema")
+            ):
+                column, value = str(case.failure_case), None
             problems.append(
                 Problem(name, row, column, value, _rule_text(case.check), file=file)
             )

@@ -3,6 +3,8 @@ returns a Figure; labels come in the report's language, with fonts that carry Vi
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -38,38 +40,50 @@ def _status_text(status: str, lang: str) -> str:
 
 def plot_progress_paths(
     values: pd.DataFrame, targets: pd.DataFrame, names: dict[str, str], lang: str = "vi",
-    base_year: int = 2020,
+    base_year: int = 2020, shares: set[str] | None = None,
 ) -> Figure:
     """Small multiples, one per indicator: observed values against the straight path from the
     base to the 2025 and 2030 targets.
 
     ``values``: indicator_id, year, value (one place). ``targets``: indicator_id, target_year,
-    target_value, base_value (the value the path starts from, at ``base_year``).
+    target_value, base_value (the value the path starts from, at ``base_year``). ``shares``:
+    indicators in percent, drawn against their target levels instead of a path.
     """
     apply_style()
     ids = list(dict.fromkeys(targets["indicator_id"]))
     cols = 3
     rows = max(1, int(np.ceil(len(ids) / cols)))
-    fig, axes = plt.subplots(rows, cols, figsize=(11, 3.4 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(11, 3.6 * rows), squeeze=False)
     for ax, ind in zip(axes.flat, ids, strict=False):
         obs = values[values["indicator_id"] == ind].sort_values("year")
         tg = targets[targets["indicator_id"] == ind].sort_values("target_year")
         base = float(tg["base_value"].iloc[0]) if tg["base_value"].notna().any() else 0.0
         path_x = [base_year, *tg["target_year"].tolist()]
-        path_y = [base, *tg["target_value"].tolist()]
-        ax.plot(path_x, path_y, linestyle="--", color="#888888", label=label("chart_path", lang))
+        if shares and ind in shares:
+            # A share has a level to hold, not a path to climb: one line per target level.
+            for t in tg.itertuples(index=False):
+                ax.hlines(t.target_value, base_year, t.target_year, linestyles="--",
+                          color="#888888", label=label("chart_target", lang) + " (%)")
+        else:
+            path_y = [base, *tg["target_value"].tolist()]
+            ax.plot(path_x, path_y, linestyle="--", color="#888888",
+                    label=label("chart_path", lang))
         ax.scatter(tg["target_year"], tg["target_value"], marker="*", s=160, color="#c0392b",
                    zorder=3, label=label("chart_target", lang))
         ax.plot(obs["year"], obs["value"], marker="o", color="#1f5fa8", linewidth=2,
                 label=label("chart_observed", lang))
-        ax.set_title(f"{ind}. {names.get(ind, ind)}", fontsize=9, loc="left", wrap=True)
+        title = textwrap.fill(f"{ind}. {names.get(ind, ind)}", width=42)
+        ax.set_title(title, fontsize=9, loc="left")
         ax.set_xticks(range(base_year, max(path_x) + 1, 2))
         ax.tick_params(labelsize=8)
         ax.set_ylim(bottom=0)
     for ax in list(axes.flat)[len(ids):]:
         ax.set_visible(False)
-    handles, texts = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, texts, loc="lower center", ncol=3, frameon=False)
+    seen: dict[str, object] = {}
+    for ax in axes.flat:
+        for handle, text in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(text, handle)
+    fig.legend(list(seen.values()), list(seen), loc="lower center", ncol=4, frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 

@@ -208,9 +208,9 @@ def document_header(ctx: ReportContext, today: date | None = None) -> HTML:
     calendar = reference.read_yaml("reporting.yaml")
     lang = ctx.lang
     if ctx.kind == "district":
-        body = f"{_esc(ctx.place_name).upper()}"
-        if lang == "vi":
-            body = f"ĐỊA BÀN {body}<br>{_esc(calendar['lead_body_vi']).upper()}"
+        lead = calendar["lead_body_vi"] if lang == "vi" else calendar["lead_body_en"]
+        body = (f"UBND TỈNH LẠNG SƠN<br>{_esc(lead).upper()}" if lang == "vi"
+                else _esc(lead).upper())
         title_key = "report_title_district"
     else:
         body = _esc(calendar["issuing_body_vi"] if lang == "vi" else "LANG SON PEOPLE'S COMMITTEE")
@@ -309,8 +309,10 @@ def progress_chart(ctx: ReportContext) -> Image:
             tg_rows.append({"indicator_id": tid, "target_year": t.target_year,
                             "target_value": t.value, "base_value": base})
     values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    ind_ref = reference.indicators()
+    shares = set(ind_ref.loc[ind_ref["unit"] == "percent", "id"])
     fig = charts.plot_progress_paths(values, pd.DataFrame(tg_rows), _indicator_names(ctx.lang),
-                                     ctx.lang, base_year=2020)
+                                     ctx.lang, base_year=2020, shares=shares)
     return figure(fig)
 
 
@@ -478,12 +480,13 @@ def suggestions(ctx: ReportContext) -> list[str]:
         value = _value_text(r.current_value, unit, lang)
         target = _value_text(r.target_value, unit, lang)
         status = getattr(r, f"label_{lang}")
+        where = places_mod.place(r.place_id)["short_name_vi"]
         if lang == "vi":
-            text = (f"{r.indicator_id} ({names[r.indicator_id]}): đạt {value} so với mục tiêu "
-                    f"{target} năm {r.target_year} — {status.lower()}")
+            text = (f"{r.indicator_id} ({names[r.indicator_id]}, {where}): {value} "
+                    f"(mục tiêu năm {r.target_year}: {target}) — {status.lower()}")
         else:
-            text = (f"{r.indicator_id} ({names[r.indicator_id]}): {value} against the "
-                    f"{r.target_year} target of {target} — {status.lower()}")
+            text = (f"{r.indicator_id} ({names[r.indicator_id]}, {where}): {value} "
+                    f"(target for {r.target_year}: {target}) — {status.lower()}")
         if r.status not in ("achieved",) and not is_missing(r.required_per_year) and float(
                 r.required_per_year) > 0:
             pace = _value_text(r.required_per_year, unit, lang)

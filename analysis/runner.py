@@ -62,6 +62,16 @@ class Job:
         base = self.place_id if self.kind != "review" else f"review-{self.place_id}"
         return base if self.lang == "vi" else f"{base}.{self.lang}"
 
+    def title(self) -> str:
+        """The document title of the report (HTML title, DOCX properties)."""
+        from analysis.places import place_name
+
+        words = {"district": ("Báo cáo", "Report"), "province": ("Báo cáo", "Report"),
+                 "review": ("Sơ kết" if self.year < 2030 else "Tổng kết",
+                            "Mid-term review" if self.year < 2030 else "Final review")}
+        word = words[self.kind][0 if self.lang == "vi" else 1]
+        return f"{word} {self.year} — {place_name(self.place_id, self.lang)}"
+
     def parameters(self, db_path: Path) -> dict[str, object]:
         return {"year": self.year, "place": self.place_id, "lang": self.lang, "db_path": str(db_path)}
 
@@ -233,7 +243,7 @@ def execute_job(job: Job, out_dir: Path, db_path: Path, km: object | None = None
             **kwargs,
         )
         nb = nbformat.read(paths["notebook"], as_version=4)
-        title = export.notebook_title(nb) or job.stem
+        title = job.title()
         html = export.notebook_to_html(nb, title=title, lang=job.lang)
         if "html" in paths:
             paths["html"].write_text(html, encoding="utf-8")
@@ -260,7 +270,11 @@ class WarmKernel:
         from jupyter_client.manager import KernelManager
 
         self.km = KernelManager(kernel_name=KERNEL_NAME)
-        self.km.start_kernel(cwd=str(config.NOTEBOOKS_DIR))
+        # The kernel's own chatter goes to the run log, not to the terminal.
+        log_dir = config.OUTPUTS_DIR / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self._log = open(log_dir / f"kernel-{os.getpid()}.log", "ab")  # noqa: SIM115
+        self.km.start_kernel(cwd=str(config.NOTEBOOKS_DIR), stdout=self._log, stderr=self._log)
         self._run(self.WARM_UP)
 
     def _run(self, code: str) -> None:
@@ -278,6 +292,7 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         self.km.shutdown_kernel(now=True)
+        self._log.close()
 
 
 def _worker(tasks: mp.Queue, results: mp.Queue, out_dir: str, db_path: str, warm: bool) -> None:

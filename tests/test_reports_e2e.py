@@ -1,0 +1,163 @@
+"""End to end: real papermill runs on a real kernel, real nbconvert/WeasyPrint/python-docx output,
+numbers in every format equal to the indicator engine's, a failing report that spares the others,
+and a real headless Chromium opening the index and a report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import docx
+import pytest
+
+from analysis import config
+from analysis.formatting import format_percent
+from analysis.indicators import compute_indicators
+from analysis.runner import BatchSummary, Job, run_batch
+from analysis.store import load_dataset
+from tests.conftest import html_tables
+
+pytestmark = pytest.mark.slow
+
+JOBS = [
+    Job("district", 2025, "cao-loc", "vi", ("html", "pdf", "docx")),
+    Job("province", 2025, "tinh-lang-son", "vi", ("html",)),
+    Job("district", 2025, "cao-loc", "en", ("html",)),
+    Job("district", 2025, "van-lang", "xx", ("html",)),  # a bad language: this report fails
+]
+
+
+@pytest.fixture(scope="module")
+def batch(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[BatchSummary, Path]:
+    out = tmp_path_factory.mktemp("outputs")
+    summary = run_batch(JOBS, out_dir=out, db_path=sample_db, n_jobs=2, progress=False)
+    return summary, out
+
+
+@pytest.fixture(scope="module")
+def engine(sample_db: Path) -> dict[tuple[str, str], float]:
+    """The engine's 2025 values, to compare with what the reports print."""
+    ind = compute_indicators(load_dataset(sample_db), [2021, 2022, 2023, 2024, 2025])
+    latest = ind[ind["year"] == 2025]
+    return {(r.indicator_id, r.place_id): r.value for r in latest.itertuples(index=False)}
+
+
+def _targets_rows(html: str) -> dict[str, list[str]]:
+    table = next(t for t in html_tables(html) if t and t[0] and t[0][0] in ("Chỉ tiêu",
+                                                                             "Indicator"))
+    return {row[0].split(".")[0]: row for row in table[1:]}
+
+
+def test_one_failure_leaves_the_others_complete(batch: tuple[BatchSummary, Path]) -> None:
+    summary, out = batch
+    status = {(r.job.place_id, r.job.lang): r.status for r in summary.results}
+    assert status == {("cao-loc", "vi"): "done", ("tinh-lang-son", "vi"): "done",
+                      ("cao-loc", "en"): "done", ("van-lang", "xx"): "failed"}
+    failed = summary.failed[0]
+    assert "unknown language 'xx'" in failed.error
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    entries = {e["key"]: e for e in manifest["reports"]}
+    assert entries["2025/district/cao-loc"]["status"] == "done"
+    assert entries["2025/district/van-lang.xx"]["status"] == "failed"
+    assert len(entries["2025/district/cao-loc"]["fingerprint"]) == 64
+    assert entries["2025/district/cao-loc"]["seconds"] > 0
+
+
+def test_html_report_numbers_and_no_code(batch: tuple[BatchSummary, Path], engine: dict) -> None:
+    _, out = batch
+    html = (out / "reports" / "2025" / "cao-loc.html").read_text(encoding="utf-8")
+    assert unicodedata.is_normalized("NFC", html)
+    for leak in ("import analysis", "r.prepare(", "db_path", "In&nbsp;[", "jp-InputPrompt\">"):
+        assert leak not in html, leak
+    assert "I. KẾT QUẢ THỰC HIỆN" in html
+    assert "DỮ LIỆU GIẢ LẬP" in html
+    rows = _targets_rows(html)
+    # Cao Lộc's commodity crafts in 2025: rice wine (2021), incense (2022), black jelly (2024).
+    assert engine[("T2", "cao-loc")] == 3
+    assert rows["T2"][2] == "3"
+    assert rows["T6"][3] == format_percent(engine[("T6", "tinh-lang-son")], 1, "vi")
+    assert rows["T3"][3] == str(int(engine[("T3", "tinh-lang-son")]))
+    assert any("Đã đạt" in cell or "Đi xuống" in cell for cell in rows["T6"][4:])
+
+
+def test_english_report(batch: tuple[BatchSummary, Path], engine: dict) -> None:
+    _, out = batch
+    html = (out / "reports" / "2025" / "cao-loc.en.html").read_text(encoding="utf-8")
+    assert "I. RESULTS" in html and "SYNTHETIC DATA" in html
+    rows = _targets_rows(html)
+    assert rows["T6"][3] == format_percent(engine[("T6", "tinh-lang-son")], 1, "en")
+
+
+def test_pdf_text_has_vietnamese_and_numbers(batch: tuple[BatchSummary, Path],
+                                             engine: dict) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
+    _, out = batch
+    text = subprocess.run(["pdftotext", "-layout", str(out / "reports" / "2025" / "cao-loc.pdf"),
+                           "-"], capture_output=True, text=True, check=True).stdout
+    text = unicodedata.normalize("NFC", text)
+    assert "KẾT QUẢ THỰC HIỆN" in text
+    assert "DỮ LIỆU GIẢ LẬP" in text
+    assert format_percent(engine[("T6", "tinh-lang-son")], 1, "vi") in text
+    assert "import analysis" not in text
+
+
+def test_docx_tables_equal_the_engine(batch: tuple[BatchSummary, Path], engine: dict) -> None:
+    _, out = batch
+    document = docx.Document(str(out / "reports" / "2025" / "cao-loc.docx"))
+    table = next(t for t in document.tables if t.rows[0].cells[0].text.strip() == "Chỉ tiêu")
+    rows = {r.cells[0].text.split(".")[0]: [c.text.strip() for c in r.cells] for r in table.rows}
+    assert rows["T2"][2] == "3"
+    assert rows["T6"][3] == format_percent(engine[("T6", "tinh-lang-son")], 1, "vi")
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "I. KẾT QUẢ THỰC HIỆN" in body
+    assert "import analysis" not in body
+    assert document.sections[0].page_width.mm == pytest.approx(210, abs=0.5)
+
+
+def test_second_run_skips_unchanged(batch: tuple[BatchSummary, Path], sample_db: Path) -> None:
+    _, out = batch
+    again = run_batch(JOBS[:3], out_dir=out, db_path=sample_db, n_jobs=2, progress=False)
+    assert [r.status for r in again.results] == ["skipped", "skipped", "skipped"]
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _shoot(page: Path, png: Path, tmp: Path) -> str:
+    """Open a page in headless Chromium: return its DOM and keep a screenshot."""
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp}"]
+    browser = _chromium()
+    subprocess.run([browser, *flags, f"--screenshot={png}", "--window-size=1200,1600",
+                    page.as_uri()], capture_output=True, timeout=120, check=True)
+    return subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True,
+                          text=True, timeout=120, check=True).stdout
+
+
+def test_index_and_report_render_in_chromium(batch: tuple[BatchSummary, Path],
+                                             tmp_path: Path) -> None:
+    if _chromium() is None:
+        pytest.skip("chromium (Debian package) is not installed")
+    from PIL import Image, ImageStat
+
+    _, out = batch
+    artifacts = config.OUTPUTS_DIR / "test-artifacts"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    for page, name in ((out / "index.html", "index.png"),
+                       (out / "reports" / "2025" / "cao-loc.html", "report-cao-loc.png")):
+        dom = _shoot(page, artifacts / name, tmp_path / name)
+        assert "<table" in dom
+        image = Image.open(artifacts / name).convert("L")
+        assert image.size == (1200, 1600)
+        assert ImageStat.Stat(image).stddev[0] > 10  # not a blank page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "reports/2025/cao-loc.html" in index
+    assert "DỮ LIỆU GIẢ LẬP" in index
+    glance = next(t for t in html_tables(index) if t and t[0][0] == "Địa bàn")
+    assert [row[0] for row in glance[1:3]] == ["Lạng Sơn", "TP. Lạng Sơn"]

@@ -9,8 +9,8 @@ YEAR ?=
 JOBS ?= 2
 FORMATS ?= html,pdf,docx
 # Debian packages the reports and their tests use: a browser for the page checks,
-# poppler for PDF pages, Liberation fonts (metric twins of Times New Roman) for PDF and DOCX.
-SYSTEM_PACKAGES := chromium poppler-utils fonts-liberation fonts-dejavu-core
+# poppler for PDF pages, Liberation 2 fonts (metric twins of Times New Roman, with Vietnamese).
+SYSTEM_PACKAGES := chromium poppler-utils fonts-liberation2 fonts-dejavu-core
 
 .DEFAULT_GOAL := help
 .PHONY: help venv system-deps sample build report test lint format lab bench clean

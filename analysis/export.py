@@ -17,6 +17,8 @@ import copy
 import io
 import logging
 import re
+import shutil
+import subprocess
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,14 +28,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Literal
 
+import docx
 import nbformat
-from docx import Document as new_document
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
 from docx.shared import Length, Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -48,6 +51,7 @@ __all__ = [
     "MARGINS_MM",
     "PAGE_SIZE_MM",
     "REMOVE_CELL_TAGS",
+    "SERIF_FAMILIES",
     "executed_text",
     "html_to_pdf",
     "notebook_to_docx",
@@ -65,6 +69,9 @@ MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 BODY_FONT = "Times New Roman"
 BODY_PT = 13
 TABLE_PT = 12
+WIDE_TABLE_PT = 10
+#: Tables with more columns than this get a smaller type ("wide").
+WIDE_COLUMNS = 8
 CSS_PATH = Path(__file__).resolve().parent / "templates" / "report.css"
 
 PageNumbers = Literal["bottom", "top"]
@@ -200,16 +207,59 @@ def executed_text(nb: nbformat.NotebookNode) -> str:
 
 
 def _page_css(page_numbers: PageNumbers = "bottom", *, important: bool = False) -> str:
-    """``@page`` rules for A4 with the Decree 30 margins and centred page numbers."""
+    """``@page`` rules: A4 with the Decree 30 margins, a centred page number, and a named
+    ``landscape`` page (same margins) for tables too wide for portrait."""
     bang = " !important" if important else ""
     m = MARGINS_MM
-    box = "@top-center" if page_numbers == "top" else "@bottom-center"
-    first = "@page :first { @top-center { content: none; } }\n" if page_numbers == "top" else ""
+    used, unused = ("@top-center", "@bottom-center")[:: 1 if page_numbers == "top" else -1]
+    number = (
+        f"{used} {{ content: counter(page){bang}; font-family: var(--report-font, "
+        f"'{BODY_FONT}'), 'DejaVu Serif', serif; font-size: {BODY_PT}pt; }} "
+        f"{unused} {{ content: none{bang}; }}"
+    )
+    margin = f"margin: {m['top']}mm {m['right']}mm {m['bottom']}mm {m['left']}mm{bang};"
+    rules = [
+        f"@page {{ size: A4 portrait{bang}; {margin} {number} }}",
+        f"@page landscape {{ size: A4 landscape{bang}; }}",
+    ]
+    if page_numbers == "top":  # Decree 30: no number on the first page
+        rules.append(f"@page :first {{ @top-center {{ content: none{bang}; }} }}")
+    return "\n".join(rules) + "\n"
+
+
+#: Serif families that may set a Decree 30 document, in order of preference.
+SERIF_FAMILIES = ("Times New Roman", "Tinos", "Liberation Serif", "DejaVu Serif", "Noto Serif")
+
+
+@cache
+def _vietnamese_serifs() -> tuple[str, ...]:
+    """Installed :data:`SERIF_FAMILIES` whose glyphs cover Vietnamese, asking fontconfig.
+
+    fontconfig aliases "Times New Roman" to Liberation Serif, whose 1.x release (Debian's
+    ``fonts-liberation``) has no Vietnamese glyphs; WeasyPrint then takes letters like "ế"
+    from another font, mid-word. Empty when ``fc-list`` is missing (the CSS stack applies).
+    """
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return ()
+    try:
+        listing = subprocess.run(
+            [fc_list, ":lang=vi", "family"], capture_output=True, text=True, timeout=30, check=True
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    installed = {name.strip() for line in listing.splitlines() for name in line.split(",")}
+    return tuple(family for family in SERIF_FAMILIES if family in installed)
+
+
+def _pdf_font_css() -> str:
+    """Point the report's font variables at a serif that has every Vietnamese glyph."""
+    families = _vietnamese_serifs()
+    if not families:
+        return ""
+    stack = ", ".join(f'"{family}"' for family in families) + ", serif"
     return (
-        f"@page {{ size: A4 portrait{bang}; "
-        f"margin: {m['top']}mm {m['right']}mm {m['bottom']}mm {m['left']}mm{bang}; "
-        f"{box} {{ content: counter(page); font-family: var(--report-font, '{BODY_FONT}'), "
-        f"'DejaVu Serif', serif; font-size: {BODY_PT}pt; }} }}\n{first}"
+        f":root {{ --report-font: {stack} !important; --report-table-font: {stack} !important; }}\n"
     )
 
 
@@ -218,16 +268,61 @@ def _report_css() -> str:
     return CSS_PATH.read_text(encoding="utf-8") + "\n" + _page_css()
 
 
+_NUMBER_CELL = re.compile(
+    r"<td(?P<attrs>\s[^>]*)?>(?P<body>\s*(?:[-+−]?\d[\d.,\s\u00a0]*%?|—)\s*)</td>", re.IGNORECASE
+)
+_TABLE_OPEN = re.compile(r"<table(?P<attrs>\s[^>]*)?>", re.IGNORECASE)
+_FIRST_ROW = re.compile(r"<tr\b.*?</tr>", re.IGNORECASE | re.DOTALL)
+_CELL_OPEN = re.compile(r"<t[hd]\b(?P<attrs>[^>]*)>", re.IGNORECASE)
+_CLASS = re.compile(r"""\bclass\s*=\s*(["'])(?P<names>.*?)\1""", re.IGNORECASE)
+
+
+def _with_class(attrs: str | None, name: str) -> str:
+    """Tag attributes ``attrs`` with ``name`` added to their class list."""
+    attrs = attrs or ""
+    if match := _CLASS.search(attrs):
+        start, end = match.span("names")
+        return f"{attrs[:start]}{match['names']} {name}{attrs[end:]}"
+    return f'{attrs} class="{name}"'
+
+
+def _column_count(row: str) -> int:
+    spans = (re.search(r"colspan\s*=\s*[\"']?(\d+)", m["attrs"]) for m in _CELL_OPEN.finditer(row))
+    return sum(int(span.group(1)) if span else 1 for span in spans)
+
+
+def _mark_tables(html: str) -> str:
+    """Class numeric cells ``num`` (kept on one line) and many-column tables ``wide``."""
+
+    def table(match: re.Match[str]) -> str:
+        attrs = match["attrs"] or ""
+        row = _FIRST_ROW.search(html, match.end())
+        if "doc-header" in attrs or row is None or _column_count(row.group()) <= WIDE_COLUMNS:
+            return match.group()
+        return f"<table{_with_class(attrs, 'wide')}>"
+
+    def number(match: re.Match[str]) -> str:
+        return f"<td{_with_class(match['attrs'], 'num')}>{match['body']}</td>"
+
+    return _NUMBER_CELL.sub(number, _TABLE_OPEN.sub(table, html))
+
+
 def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "vi") -> str:
     """Render an executed notebook as one self-contained HTML page for reading and printing.
 
     No code, no prompts, no removed cells, no stderr; images stay embedded as base64; no
     scripts from the network. Our ``templates/report.css`` (fonts with Vietnamese diacritics,
-    tables that wrap within A4, borderless ``table.doc-header``) is inlined after Lab's CSS.
+    tables that wrap within A4, borderless ``table.doc-header``) is inlined after Lab's CSS;
+    numeric table cells get class ``num`` (right-aligned, never broken) and tables with more
+    than :data:`WIDE_COLUMNS` columns class ``wide`` (smaller type).
     """
     _check_lang(lang)
     visible = _visible_notebook(nb)
     visible.metadata["title"] = title
+    for cell in visible.cells:
+        for out in cell.get("outputs", []):
+            if "text/html" in out.get("data", {}):
+                out["data"]["text/html"] = _mark_tables(out["data"]["text/html"])
     exporter = HTMLExporter(
         template_name="lab",
         extra_loaders=[DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
@@ -245,19 +340,26 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "vi")
 
 
 class _DropCssNoise(logging.Filter):
-    """Drops WeasyPrint's warnings about CSS it ignores (Lab's stylesheet has hundreds)."""
+    """Drops WeasyPrint's warnings from its CSS parser (Lab's stylesheet causes dozens).
 
-    _NOISE = re.compile(r"^(Ignored|Unsupported|Invalid|Expected a media type)")
+    Only WARNING and below from ``weasyprint/css``; errors (a stylesheet that fails to load)
+    and warnings from elsewhere (images, fonts, layout) still reach the handlers.
+    """
+
+    _CSS_DIR = str(Path("weasyprint", "css"))
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (
-            record.levelno <= logging.WARNING and self._NOISE.match(str(record.msg)) is not None
-        )
+        from_css = self._CSS_DIR in str(Path(record.pathname).parent)
+        return not (from_css and record.levelno <= logging.WARNING)
 
 
 @contextmanager
 def _quiet_weasyprint() -> Iterator[None]:
-    """Filter WeasyPrint's CSS warnings on its own logger for the duration of one render."""
+    """Filter WeasyPrint's CSS warnings on its own logger for the duration of one render.
+
+    The filter sits on the ``weasyprint`` logger only (records logged there are filtered
+    before propagating), so no other logging is touched.
+    """
     logger = logging.getLogger("weasyprint")
     noise = _DropCssNoise()
     logger.addFilter(noise)
@@ -283,7 +385,7 @@ def html_to_pdf(
     """
     import weasyprint  # slow to import; only the PDF path needs it
 
-    page = weasyprint.CSS(string=_page_css(page_numbers, important=True))
+    page = weasyprint.CSS(string=_page_css(page_numbers, important=True) + _pdf_font_css())
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     base = None
@@ -494,30 +596,28 @@ def _inline_fmt(node: _Node, fmt: _Fmt, css: dict[str, str]) -> _Fmt:
     return fmt
 
 
-def _set_run_fonts(rpr: OxmlElement, name: str) -> None:
+def _set_run_fonts(rpr: CT_RPr, name: str) -> None:
     """Point every script slot of ``w:rFonts`` at ``name`` and drop theme-font overrides."""
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+    fonts = rpr.get_or_add_rFonts()
     for slot in ("ascii", "hAnsi", "eastAsia", "cs"):
         fonts.set(qn(f"w:{slot}"), name)
     for theme in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
         fonts.attrib.pop(qn(f"w:{theme}"), None)
 
 
-def _set_lang(rpr: OxmlElement, tag: str) -> None:
+def _set_lang(rpr: CT_RPr, tag: str) -> None:
+    """Mark text as ``tag`` (``vi-VN``) so Word proofs it in that language."""
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
-        rpr.append(lang)
+        rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
     for slot in ("val", "eastAsia", "bidi"):
         lang.set(qn(f"w:{slot}"), tag)
 
 
 def _setup_document(title: str, lang: str, page_numbers: PageNumbers) -> DocxDocument:
     """A blank Word document with the Decree 30 page, fonts and heading styles."""
-    document = new_document()
+    document = docx.Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = (Mm(v) for v in PAGE_SIZE_MM)
@@ -528,20 +628,21 @@ def _setup_document(title: str, lang: str, page_numbers: PageNumbers) -> DocxDoc
     section.header_distance = section.footer_distance = Mm(10)
 
     word_lang = _WORD_LANG[lang]
-    styles = document.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    rpr_default = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
-    rprs = [] if rpr_default is None else [rpr_default.find(qn("w:rPr"))]
-    # every style that names a font (headings name theme fonts), plus Normal
-    rprs += [s.element.rPr for s in document.styles if s.element.rPr is not None]
-    rprs.append(document.styles["Normal"].element.get_or_add_rPr())
-    for rpr in rprs:
-        if rpr is None:
-            continue
-        if rpr.find(qn("w:rFonts")) is not None or rpr is rprs[-1] or rpr is rprs[0]:
-            _set_run_fonts(rpr, BODY_FONT)
-        _set_lang(rpr, word_lang)
     normal = document.styles["Normal"]
+    base = [normal.element.get_or_add_rPr()]
+    default_rpr = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}")
+    if default_rpr is not None and default_rpr.find(qn("w:rPr")) is not None:
+        base.append(default_rpr.find(qn("w:rPr")))
+    # and every style that names fonts of its own (the headings name theme fonts)
+    named = [
+        style.element.rPr
+        for style in document.styles
+        if style.element.rPr is not None and style.element.rPr.rFonts is not None
+    ]
+    for rpr in [*base, *named]:
+        _set_run_fonts(rpr, BODY_FONT)
+    for rpr in base:
+        _set_lang(rpr, word_lang)
     normal.font.size = Pt(BODY_PT)
     normal.paragraph_format.space_before = Pt(0)
     normal.paragraph_format.space_after = Pt(6)
@@ -584,7 +685,7 @@ def _add_page_number(section: object, where: PageNumbers) -> None:
 
 
 def _text_width(document: DocxDocument) -> Length:
-    section = document.sections[0]
+    section = document.sections[-1]
     return Length(section.page_width - section.left_margin - section.right_margin)
 
 
@@ -596,7 +697,9 @@ def _shade(cell: _Cell, fill: str) -> None:
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
     shd.set(qn("w:fill"), fill)
-    tcpr.append(shd)
+    tcpr.insert_element_before(
+        shd, "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"
+    )
 
 
 def _set_borders(table: Table, visible: bool) -> None:
@@ -612,14 +715,16 @@ def _set_borders(table: Table, visible: bool) -> None:
             element.set(qn("w:space"), "0")
             element.set(qn("w:color"), "000000")
         borders.append(element)
-    tblpr.append(borders)
+    tblpr.insert_element_before(
+        borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption"
+    )
 
 
 def _repeat_header(row_tr: OxmlElement) -> None:
     trpr = row_tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
-    trpr.append(header)
+    trpr.insert_element_before(header, "w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del")
 
 
 def _png_bytes(data: str | list[str]) -> bytes | None:
@@ -648,13 +753,13 @@ class _DocxWriter:
 
     # -- blocks ------------------------------------------------------------------------------
 
-    def write_html(self, html: str, container: object | None = None) -> None:
+    def write_html(self, html: str) -> None:
         root, self.ids = _parse_html(html)
-        self._blocks(root, container or self.document, _Fmt(), body=container is None)
+        self._blocks(root, self.document, _Fmt(), body=True)
 
     def write_plain(self, text: str) -> None:
         for line in text.rstrip("\n").split("\n"):
-            self.document.add_paragraph(line)
+            self._paragraph(self.document).add_run(line)
 
     def write_png(self, data: str | list[str], width_px: object = None) -> None:
         raw = _png_bytes(data)
@@ -663,10 +768,27 @@ class _DocxWriter:
         width = self.width
         if isinstance(width_px, int | float) and width_px > 0:
             width = Length(min(int(width_px * 914400 / 96), self.width))
-        paragraph = self.document.add_paragraph()
+        paragraph = self._paragraph(self.document)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.keep_together = True
         paragraph.add_run().add_picture(io.BytesIO(raw), width=width)
+
+    def _paragraph(self, container: object, style: str | None = None) -> Paragraph:
+        """A new paragraph in ``container``; in the body, back on a portrait page if needed."""
+        if container is self.document:
+            self._orient(landscape=False)
+        return container.add_paragraph(style=style)  # type: ignore[attr-defined]
+
+    def _orient(self, *, landscape: bool) -> None:
+        """Start a new section (new page, same margins) if the orientation must change."""
+        current = self.document.sections[-1]
+        if (current.orientation == WD_ORIENT.LANDSCAPE) == landscape:
+            return
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        short, long = (Mm(v) for v in PAGE_SIZE_MM)
+        section.page_width, section.page_height = (long, short) if landscape else (short, long)
+        self.width = _text_width(self.document)
 
     def _blocks(self, node: _Node, container: object, fmt: _Fmt, *, body: bool) -> None:
         """Write ``node``'s children as paragraphs/tables into ``container``."""
@@ -674,7 +796,7 @@ class _DocxWriter:
 
         def flush() -> None:
             if any(isinstance(c, _Node) or c.strip(" \t\n\r\f") for c in inline):
-                paragraph = container.add_paragraph()  # type: ignore[attr-defined]
+                paragraph = self._paragraph(container)
                 if body:
                     self._body_paragraph(paragraph)
                 self._inline(paragraph, inline, fmt)
@@ -693,11 +815,11 @@ class _DocxWriter:
             if re.fullmatch(r"h[1-6]", tag):
                 flush()
                 level = min(int(tag[1]), 3)
-                paragraph = container.add_paragraph(style=f"Heading {level}")  # type: ignore[attr-defined]
+                paragraph = self._paragraph(container, f"Heading {level}")
                 self._inline(paragraph, child.children, fmt)
             elif tag == "p":
                 flush()
-                paragraph = container.add_paragraph()  # type: ignore[attr-defined]
+                paragraph = self._paragraph(container)
                 if body:
                     self._body_paragraph(paragraph)
                 self._align(paragraph, child, css)
@@ -715,7 +837,7 @@ class _DocxWriter:
                     self.write_png(src.partition(",")[2])
             elif tag == "pre":
                 flush()
-                paragraph = container.add_paragraph()  # type: ignore[attr-defined]
+                paragraph = self._paragraph(container)
                 self._inline(paragraph, child.children, replace(fmt, mono=True), pre=True)
             elif tag == "hr":
                 flush()
@@ -737,7 +859,7 @@ class _DocxWriter:
         style = base if depth == 0 else f"{base} {min(depth + 1, 3)}"
         num_id = self._restart_numbering(style) if ordered else None
         for item in node.elements("li"):
-            paragraph = container.add_paragraph(style=style)  # type: ignore[attr-defined]
+            paragraph = self._paragraph(container, style)
             if num_id is not None:
                 num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
                 num_pr.get_or_add_ilvl().val = 0
@@ -862,6 +984,14 @@ class _DocxWriter:
         n_rows, n_cols = len(grid), max((len(r) for r in grid), default=0)
         if n_cols == 0:
             return
+        if container is self.document:
+            self._orient(landscape=n_cols > WIDE_COLUMNS and not header_block)
+        caption = next(node.elements("caption"), None)
+        if caption is not None and caption.text():
+            title = self._paragraph(container)
+            title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            title.paragraph_format.keep_with_next = True
+            self._run(title, caption.text(), replace(_Fmt(), bold=True))
         table = container.add_table(rows=n_rows, cols=n_cols)  # type: ignore[attr-defined]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         _set_borders(table, visible=not header_block)
@@ -875,11 +1005,11 @@ class _DocxWriter:
             cell = table.cell(r, c)
             if rowspan > 1 or colspan > 1:
                 cell = cell.merge(table.cell(r + rowspan - 1, c + colspan - 1))
-            self._fill_cell(cell, cell_node, header_block)
+            self._fill_cell(cell, cell_node, header_block, wide=n_cols > WIDE_COLUMNS)
         for r, (_, in_head) in enumerate(rows):
             if in_head and r < n_rows and not header_block:
                 _repeat_header(table.rows[r]._tr)
-        if container is self.document:
+        if container is self.document:  # Word needs a paragraph between adjacent tables
             self.document.add_paragraph().paragraph_format.space_after = Pt(0)
 
     @staticmethod
@@ -909,7 +1039,7 @@ class _DocxWriter:
         return grid, spans
 
     def _column_widths(self, grid: list[list[_Node | None]], n_cols: int) -> list[Length]:
-        """Share the text width by the longest word/line in each column, within bounds."""
+        """Share the text width by the longest cell text of each column (4 to 40 chars)."""
         weights = []
         for c in range(n_cols):
             longest = max(
@@ -919,11 +1049,12 @@ class _DocxWriter:
         total = sum(weights)
         return [Length(int(self.width * w / total)) for w in weights]
 
-    def _fill_cell(self, cell: _Cell, node: _Node, header_block: bool) -> None:
+    def _fill_cell(self, cell: _Cell, node: _Node, header_block: bool, *, wide: bool) -> None:
         css = self._css(node)
         if fill := _hex_colour(css.get("background-color") or css.get("background")):
             _shade(cell, fill)
-        fmt = _inline_fmt(node, _Fmt(size=None if header_block else TABLE_PT), css)
+        size = None if header_block else WIDE_TABLE_PT if wide else TABLE_PT
+        fmt = _inline_fmt(node, _Fmt(size=size), css)
         if header_block and node.tag == "th":
             fmt = replace(fmt, bold=True)
         paragraph = cell.paragraphs[0]
@@ -972,7 +1103,8 @@ def notebook_to_docx(
     Decree 30 layout: A4, :data:`MARGINS_MM`, Times New Roman 13 pt (all script slots, so
     Vietnamese uses it too), bold Times headings. Markdown becomes headings, paragraphs, lists
     and bold/italic runs; HTML tables become Word tables (``<th>`` bold, inline or Styler
-    ``background-color`` as shading, ``table.doc-header`` borderless); PNG outputs become
+    ``background-color`` as shading, ``table.doc-header`` borderless, more than
+    :data:`WIDE_COLUMNS` columns on a landscape section); PNG outputs become
     pictures at most the text width; a text/plain-only output appears only when it is the
     cell's only output; stdout is kept as plain paragraphs.
     """

@@ -364,18 +364,17 @@ def villages_table(ctx: ReportContext) -> HTML:
     new = reference.communes_2025().set_index("code")["name_vi"]
     recog = reference.code_list("recognition")
     yes, no = label("word_yes", lang), label("word_no", lang)
-    header = [label(k, lang) for k in ("col_village", "col_craft", "col_commune_old",
-                                       "col_commune_new", "col_recognition",
-                                       "col_household_share", "col_stable", "col_environment",
-                                       "col_lacks")]
+    header = [label(k, lang) for k in ("col_village", "col_craft", "col_communes",
+                                       "col_recognition", "col_household_share", "col_stable",
+                                       "col_environment", "col_lacks")]
     rows = []
     for v in merged.sort_values(["district_code", "name_vi"]).itertuples(index=False):
         rec = recog[v.recognition][lang]
         if v.recognition != "none" and not is_missing(v.recognition_date):
             rec += f" ({pd.Timestamp(v.recognition_date).year}, {v.recognition_regime})"
         rows.append([
-            v.name_vi, crafts.get(v.craft_id, v.craft_id), old.get(v.old_commune_code, ""),
-            new.get(v.commune_code, ""), rec,
+            v.name_vi, crafts.get(v.craft_id, v.craft_id),
+            f"{old.get(v.old_commune_code, '')} → {new.get(v.commune_code, '')}", rec,
             format_percent(100 * v.household_share, 1, lang) if not is_missing(
                 v.household_share) else "—",
             yes if v.meets_stable_production is True else no,

@@ -94,7 +94,7 @@ ABOLISHED_2024: tuple[tuple[str, str], ...] = (
 # Library behaviour the brief relies on: this address must convert to this 2025 unit.
 CONVERSION_EXAMPLE = ("Xã Song Giang, Huyện Văn Quan, Tỉnh Lạng Sơn", "Xã Điềm He")
 
-# Vietnamese type prefixes -> our kind codes (longest first, so "Thị trấn" wins over others).
+# Vietnamese type prefixes of commune-level names -> our kind codes.
 KIND_PREFIXES: tuple[tuple[str, str], ...] = (
     ("Thị trấn", "thi_tran"),
     ("Phường", "phuong"),
@@ -224,7 +224,6 @@ def read_units_2025_vp() -> list[Row]:
                 "code": code5(ward.code),
                 "name_vi": nfc(ward.name),
                 "division_type": ward.division_type.value,
-                "codename": ward.codename,
             }
         )
     return sorted(rows, key=lambda r: r["code"])
@@ -288,7 +287,11 @@ def read_corrections(path: Path) -> list[Row]:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != CORRECTION_COLUMNS:
             raise BuildError(f"{path.name}: columns must be {', '.join(CORRECTION_COLUMNS)}")
-        return [{k: nfc(v or "") for k, v in row.items()} for row in reader]
+        rows = [{k: nfc(v or "") for k, v in row.items()} for row in reader]
+    unknown = sorted({r["table"] for r in rows} - set(COLUMNS))
+    if unknown:
+        raise BuildError(f"{path.name}: unknown tables {unknown}")
+    return rows
 
 
 def apply_corrections(table: str, rows: Sequence[Row], corrections: Iterable[Row]) -> list[Row]:

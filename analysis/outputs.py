@@ -1,0 +1,65 @@
+"""Indicator results written as CSV under ``outputs/indicators/`` for anyone to check.
+
+``python -m analysis build`` calls :func:`write_indicator_csvs` after building the store. Each
+file opens with a comment line saying the data are synthetic when they are (read them with
+``pandas.read_csv(path, comment="#")``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import config
+from analysis.indicators import compute_indicators, effectiveness_components, reporting_years
+from analysis.progress import assess_progress
+from analysis.recognition import recognition_candidates, screen_villages
+from analysis.store import Dataset, load_dataset
+
+SYNTHETIC_COMMENT = "# DỮ LIỆU GIẢ LẬP - SYNTHETIC DATA: indicators computed from synthetic data, "
+SYNTHETIC_COMMENT += "not real statistics"
+
+
+def indicator_tables(ds: Dataset) -> dict[str, pd.DataFrame]:
+    """Every result table for the data set: indicators for every reporting year, progress
+    statuses judged in each reporting year, effectiveness components, the recognition screen
+    and the recognition candidates of each year."""
+    years = reporting_years(ds)
+    indicators = compute_indicators(ds, years)
+    empty = pd.DataFrame()
+    progress = pd.concat([assess_progress(indicators, y) for y in years], ignore_index=True) \
+        if years else empty
+    screen = pd.concat([screen_villages(ds, y) for y in years], ignore_index=True) \
+        if years else empty
+    candidates = pd.concat([recognition_candidates(ds, y) for y in years], ignore_index=True) \
+        if years else empty
+    return {
+        "indicators": indicators,
+        "progress": progress,
+        "effectiveness": effectiveness_components(ds, years),
+        "recognition_screen": screen,
+        "recognition_candidates": candidates,
+    }
+
+
+def write_csv(frame: pd.DataFrame, path: Path, synthetic: bool) -> Path:
+    """Write one table as UTF-8 CSV, with the synthetic-data comment line first if needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        if synthetic:
+            handle.write(SYNTHETIC_COMMENT + "\n")
+        frame.to_csv(handle, index=False, lineterminator="\n")
+    return path
+
+
+def write_indicator_csvs(db_path: Path | None = None, out_dir: Path | None = None) -> list[Path]:
+    """Compute the results from the store and write them to ``out_dir`` (default
+    ``outputs/indicators``): ``indicators.csv``, ``progress.csv``, ``effectiveness.csv``,
+    ``recognition_screen.csv`` and ``recognition_candidates.csv``. Returns the paths written."""
+    ds = load_dataset(db_path)
+    folder = out_dir or config.OUTPUTS_DIR / "indicators"
+    return [
+        write_csv(frame, folder / f"{name}.csv", ds.synthetic)
+        for name, frame in indicator_tables(ds).items()
+    ]

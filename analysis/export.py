@@ -91,6 +91,12 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {{ resources.report_css }}
 </style>
 {%- endblock html_head_css -%}
+{% block data_png scoped %}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+ alt="{{ ((output | get_metadata('alt', 'image/png')) or '') | escape_html }}">
+</div>
+{%- endblock data_png %}
 """
 
 

@@ -129,14 +129,15 @@ def html_table(
     return "".join(out)
 
 
-def figure(fig: object) -> Image:
-    """A Matplotlib figure as a PNG image (closed afterwards, so it shows exactly once)."""
+def figure(fig: object, alt: str = "") -> Image:
+    """A Matplotlib figure as a PNG image with alternative text (closed afterwards, so it shows
+    exactly once)."""
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
-    return Image(data=buffer.getvalue(), format="png")
+    return Image(data=buffer.getvalue(), format="png", alt=alt or None)
 
 
 def heading(key: str, lang: str, level: int = 2) -> Markdown:
@@ -313,7 +314,7 @@ def progress_chart(ctx: ReportContext) -> Image:
     shares = set(ind_ref.loc[ind_ref["unit"] == "percent", "id"])
     fig = charts.plot_progress_paths(values, pd.DataFrame(tg_rows), _indicator_names(ctx.lang),
                                      ctx.lang, base_year=2020, shares=shares)
-    return figure(fig)
+    return figure(fig, label("sec_progress_charts", ctx.lang))
 
 
 def status_heatmap(ctx: ReportContext, target_year: int | None = None) -> Image:
@@ -341,14 +342,14 @@ def status_heatmap(ctx: ReportContext, target_year: int | None = None) -> Image:
     title = label("chart_heatmap", lang, target_year=ty)
     fig = charts.plot_status_heatmap(pd.DataFrame(cells), names, list(TARGET_IDS), title, lang,
                                      highlight=ctx.place_id)
-    return figure(fig)
+    return figure(fig, title)
 
 
 def trends_chart(ctx: ReportContext) -> Image:
     """Households, workers, income and revenue of the place's villages over the years."""
     totals = tables.yearly_totals(ctx.ds, ctx.place_id)
     totals = totals[totals["year"] <= ctx.year]
-    return figure(charts.plot_trends(totals, ctx.lang))
+    return figure(charts.plot_trends(totals, ctx.lang), label("sec_trends", ctx.lang))
 
 
 def villages_table(ctx: ReportContext) -> HTML:
@@ -416,7 +417,7 @@ def funding_chart(ctx: ReportContext) -> Image:
     """Bars of planned and disbursed money by funding source."""
     funding = tables.funding_by_source(ctx.ds, ctx.place_id, ctx.year)
     sources = {k: v[ctx.lang] for k, v in reference.code_list("funding_source").items()}
-    return figure(charts.plot_funding(funding, sources, ctx.lang))
+    return figure(charts.plot_funding(funding, sources, ctx.lang), label("chart_funding", ctx.lang))
 
 
 def village_map(ctx: ReportContext) -> Image:
@@ -430,7 +431,7 @@ def village_map(ctx: ReportContext) -> Image:
         communes = communes[near]
     fig = charts.plot_village_map(villages, communes, recog, ctx.lang,
                                   highlight_communes=set(villages["commune_code"]))
-    return figure(fig)
+    return figure(fig, label("chart_map", ctx.lang))
 
 
 def data_quality(ctx: ReportContext) -> HTML:

@@ -9,15 +9,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-from analysis import reference  # noqa: E402
-from analysis.labels import label  # noqa: E402
+from analysis import reference
+from analysis.labels import label
 
 FONT = "DejaVu Sans"  # ships with matplotlib and covers Vietnamese diacritics
 
@@ -39,8 +39,12 @@ def _status_text(status: str, lang: str) -> str:
 
 
 def plot_progress_paths(
-    values: pd.DataFrame, targets: pd.DataFrame, names: dict[str, str], lang: str = "vi",
-    base_year: int = 2020, shares: set[str] | None = None,
+    values: pd.DataFrame,
+    targets: pd.DataFrame,
+    names: dict[str, str],
+    lang: str = "vi",
+    base_year: int = 2020,
+    shares: set[str] | None = None,
 ) -> Figure:
     """Small multiples, one per indicator: observed values against the straight path from the
     base to the 2025 and 2030 targets.
@@ -62,22 +66,42 @@ def plot_progress_paths(
         if shares and ind in shares:
             # A share has a level to hold, not a path to climb: one line per target level.
             for t in tg.itertuples(index=False):
-                ax.hlines(t.target_value, base_year, t.target_year, linestyles="--",
-                          color="#888888", label=label("chart_target", lang) + " (%)")
+                ax.hlines(
+                    t.target_value,
+                    base_year,
+                    t.target_year,
+                    linestyles="--",
+                    color="#888888",
+                    label=label("chart_target", lang) + " (%)",
+                )
         else:
             path_y = [base, *tg["target_value"].tolist()]
-            ax.plot(path_x, path_y, linestyle="--", color="#888888",
-                    label=label("chart_path", lang))
-        ax.scatter(tg["target_year"], tg["target_value"], marker="*", s=160, color="#c0392b",
-                   zorder=3, label=label("chart_target", lang))
-        ax.plot(obs["year"], obs["value"], marker="o", color="#1f5fa8", linewidth=2,
-                label=label("chart_observed", lang))
+            ax.plot(
+                path_x, path_y, linestyle="--", color="#888888", label=label("chart_path", lang)
+            )
+        ax.scatter(
+            tg["target_year"],
+            tg["target_value"],
+            marker="*",
+            s=160,
+            color="#c0392b",
+            zorder=3,
+            label=label("chart_target", lang),
+        )
+        ax.plot(
+            obs["year"],
+            obs["value"],
+            marker="o",
+            color="#1f5fa8",
+            linewidth=2,
+            label=label("chart_observed", lang),
+        )
         title = textwrap.fill(f"{ind}. {names.get(ind, ind)}", width=42)
         ax.set_title(title, fontsize=9, loc="left")
         ax.set_xticks(range(base_year, max(path_x) + 1, 2))
         ax.tick_params(labelsize=8)
         ax.set_ylim(bottom=0)
-    for ax in list(axes.flat)[len(ids):]:
+    for ax in list(axes.flat)[len(ids) :]:
         ax.set_visible(False)
     seen: dict[str, object] = {}
     for ax in axes.flat:
@@ -89,8 +113,12 @@ def plot_progress_paths(
 
 
 def plot_status_heatmap(
-    cells: pd.DataFrame, area_names: dict[str, str], indicator_ids: list[str], title: str,
-    lang: str = "vi", highlight: str | None = None,
+    cells: pd.DataFrame,
+    area_names: dict[str, str],
+    indicator_ids: list[str],
+    title: str,
+    lang: str = "vi",
+    highlight: str | None = None,
 ) -> Figure:
     """Areas (rows) by indicators (columns), each cell coloured by status and written with its
     symbol and value, so colour is never the only carrier of meaning.
@@ -110,8 +138,15 @@ def plot_status_heatmap(
             colour = colours.get(status, "#f2f2f2") if isinstance(status, str) else "#f2f2f2"
             ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="white", lw=2))
             dark = isinstance(status, str) and status not in ("acceleration_needed",)
-            ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=8,
-                    color="white" if dark else "#222222")
+            ax.text(
+                j + 0.5,
+                i + 0.5,
+                text,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if dark else "#222222",
+            )
     ax.set_xlim(0, len(indicator_ids))
     ax.set_ylim(len(order), 0)
     ax.set_xticks(np.arange(len(indicator_ids)) + 0.5, indicator_ids)
@@ -123,8 +158,7 @@ def plot_status_heatmap(
     ax.set_title(title, fontsize=11, loc="left")
     present = [s for s in reference.status_bands()["status"] if s in set(cells["status"].dropna())]
     legend = [Patch(facecolor=colours[s], label=_status_text(s, lang)) for s in present]
-    ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False,
-              fontsize=8)
+    ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -140,8 +174,7 @@ def plot_trends(totals: pd.DataFrame, lang: str = "vi") -> Figure:
     ]
     fig, axes = plt.subplots(2, 2, figsize=(11, 6))
     for ax, (column, key, scale) in zip(axes.flat, panels, strict=True):
-        sns.lineplot(x=totals["year"], y=totals[column] * scale, marker="o", ax=ax,
-                     color="#1f5fa8")
+        sns.lineplot(x=totals["year"], y=totals[column] * scale, marker="o", ax=ax, color="#1f5fa8")
         ax.set_title(label(key, lang), fontsize=9, loc="left")
         ax.set_xlabel("")
         ax.set_ylabel("")
@@ -154,16 +187,21 @@ def plot_trends(totals: pd.DataFrame, lang: str = "vi") -> Figure:
 def plot_funding(funding: pd.DataFrame, source_names: dict[str, str], lang: str = "vi") -> Figure:
     """Planned against disbursed money by funding source."""
     apply_style()
-    long = funding.melt(id_vars="funding_source", value_vars=["planned_mvnd", "disbursed_mvnd"],
-                        var_name="what", value_name="mvnd")
+    long = funding.melt(
+        id_vars="funding_source",
+        value_vars=["planned_mvnd", "disbursed_mvnd"],
+        var_name="what",
+        value_name="mvnd",
+    )
     long["source"] = long["funding_source"].map(source_names)
     long["what"] = long["what"].map(
         {"planned_mvnd": label("col_planned", lang), "disbursed_mvnd": label("col_disbursed", lang)}
     )
     fig, ax = plt.subplots(figsize=(10, 3.6))
     if len(long):
-        sns.barplot(data=long, x="source", y="mvnd", hue="what", ax=ax,
-                    palette=["#9bb7d4", "#1f5fa8"])
+        sns.barplot(
+            data=long, x="source", y="mvnd", hue="what", ax=ax, palette=["#9bb7d4", "#1f5fa8"]
+        )
         ax.legend(title="", frameon=False, fontsize=8)
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -174,8 +212,11 @@ def plot_funding(funding: pd.DataFrame, source_names: dict[str, str], lang: str 
 
 
 def plot_village_map(
-    villages: pd.DataFrame, communes: pd.DataFrame, recognition_names: dict[str, str],
-    lang: str = "vi", highlight_communes: set[str] | None = None,
+    villages: pd.DataFrame,
+    communes: pd.DataFrame,
+    recognition_names: dict[str, str],
+    lang: str = "vi",
+    highlight_communes: set[str] | None = None,
 ) -> Figure:
     """Villages by their coordinates, coloured by recognition, over the 2025 commune centres.
 
@@ -188,18 +229,32 @@ def plot_village_map(
     if highlight_communes:
         chosen = base[base["code"].isin(highlight_communes)]
         for row in chosen.itertuples(index=False):
-            ax.annotate(row.short_name_vi, (row.lon, row.lat), fontsize=7, color="#555555",
-                        xytext=(3, -8), textcoords="offset points")
+            ax.annotate(
+                row.short_name_vi,
+                (row.lon, row.lat),
+                fontsize=7,
+                color="#555555",
+                xytext=(3, -8),
+                textcoords="offset points",
+            )
     palette = {"none": "#e06c00", "lang_nghe": "#1f5fa8", "lang_nghe_truyen_thong": "#1a7f37"}
     markers = {"none": "o", "lang_nghe": "s", "lang_nghe_truyen_thong": "D"}
     located = villages.dropna(subset=["lat", "lon"])
     for code, group in located.groupby("recognition"):
-        ax.scatter(group["lon"], group["lat"], s=60, color=palette.get(code, "#333333"),
-                   marker=markers.get(code, "o"), edgecolor="white", zorder=3,
-                   label=recognition_names.get(code, code))
+        ax.scatter(
+            group["lon"],
+            group["lat"],
+            s=60,
+            color=palette.get(code, "#333333"),
+            marker=markers.get(code, "o"),
+            edgecolor="white",
+            zorder=3,
+            label=recognition_names.get(code, code),
+        )
     for row in located.itertuples(index=False):
-        ax.annotate(row.name_vi, (row.lon, row.lat), fontsize=7, xytext=(4, 4),
-                    textcoords="offset points")
+        ax.annotate(
+            row.name_vi, (row.lon, row.lat), fontsize=7, xytext=(4, 4), textcoords="offset points"
+        )
     ax.set_xlabel(label("chart_lon", lang))
     ax.set_ylabel(label("chart_lat", lang))
     ax.set_aspect("equal", adjustable="datalim")

@@ -29,13 +29,17 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     options = SampleOptions(seed=args.seed, first_year=first, last_year=last, scale=args.scale)
-    out = Path(args.out) if args.out else (
-        config.SAMPLE_DIR if args.scale == "province" else config.DATA_DIR / "national"
+    out = (
+        Path(args.out)
+        if args.out
+        else (config.SAMPLE_DIR if args.scale == "province" else config.DATA_DIR / "national")
     )
     tables = generate(options)
     write_tables(tables, out, options)
     sizes = ", ".join(f"{name} {len(frame)}" for name, frame in tables.items())
-    print(f"Synthetic data ({args.scale}, seed {args.seed}, {first}-{last}) written to {out}: {sizes}")
+    print(
+        f"Synthetic data ({args.scale}, seed {args.seed}, {first}-{last}) written to {out}: {sizes}"
+    )
     return EXIT_OK
 
 
@@ -48,8 +52,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
     try:
         path = build_store(raw, db)
     except DataValidationError as exc:
-        print(f"Rejected: the data in {raw} break the rules; the store was left unchanged.\n{exc}",
-              file=sys.stderr)
+        print(
+            f"Rejected: the data in {raw} break the rules; the store was left unchanged.\n{exc}",
+            file=sys.stderr,
+        )
         return EXIT_PARTIAL
     print(f"Store built: {path}")
     written = _write_indicator_outputs(db)
@@ -81,8 +87,9 @@ def _cmd_sql(args: argparse.Namespace) -> int:
         if exc.__class__.__module__.startswith("duckdb"):
             raise UsageError(f"SQL error: {exc}") from exc
         raise
-    with pd.option_context("display.max_rows", args.max_rows, "display.width", 200,
-                           "display.max_columns", 50):
+    with pd.option_context(
+        "display.max_rows", args.max_rows, "display.width", 200, "display.max_columns", 50
+    ):
         print(result.to_string(index=False) if len(result) else "(no rows)")
     return EXIT_OK
 
@@ -97,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every verb."""
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
-        description="Lạng Sơn craft-village programme (Plan 244/KH-UBND): data, indicators, reports.",
+        description="Lạng Sơn craft villages (Plan 244/KH-UBND): data, indicators, reports.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")

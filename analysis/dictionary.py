@@ -31,8 +31,14 @@ def _allowed(column: object) -> str:
 
 def _type_name(dtype: object) -> str:
     text = str(dtype)
-    names = {"int64": "integer", "Int64": "integer", "float64": "number", "bool": "yes/no",
-             "boolean": "yes/no", "datetime64[ns]": "date"}
+    names = {
+        "int64": "integer",
+        "Int64": "integer",
+        "float64": "number",
+        "bool": "yes/no",
+        "boolean": "yes/no",
+        "datetime64[ns]": "date",
+    }
     return "text" if text.startswith(("str", "string")) else names.get(text, text)
 
 
@@ -41,20 +47,26 @@ def data_dictionary_markdown() -> str:
     lines = [
         "# Data dictionary / Từ điển dữ liệu",
         "",
-        "Generated from `analysis/schemas.py` by `python -m analysis.dictionary`; do not edit by hand.",
+        "Generated from `analysis/schemas.py` by `python -m analysis.dictionary`; "
+        "do not edit by hand.",
         "Every table is validated against these rules when it is loaded (`build`) or ingested.",
         "",
     ]
     for spec in table_specs().values():
         key = ", ".join(spec.key) if spec.key else "(none)"
-        lines += [f"## `{spec.name}`: {spec.purpose_en} / {spec.purpose_vi}", "",
-                  f"Key: {key}", "",
-                  "| column | Vietnamese | English | unit | type | required | allowed |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            f"## `{spec.name}`: {spec.purpose_en} / {spec.purpose_vi}",
+            "",
+            f"Key: {key}",
+            "",
+            "| column | Vietnamese | English | unit | type | required | allowed |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for name, column in spec.schema.columns.items():
             meta = column.metadata or {}
             lines.append(
-                f"| `{name}` | {meta.get('vi', '')} | {meta.get('en', '')} | {meta.get('unit', '')} "
+                f"| `{name}` | {meta.get('vi', '')} | {meta.get('en', '')} "
+                f"| {meta.get('unit', '')} "
                 f"| {_type_name(column.dtype)} | {'no' if column.nullable else 'yes'} "
                 f"| {_allowed(column)} |"
             )

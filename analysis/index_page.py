@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import reference
 from analysis import places as places_mod
+from analysis import reference
 from analysis.labels import label
 from analysis.reports import TARGET_IDS, _value_text
 
@@ -21,41 +21,50 @@ KIND_NAMES = {
 }
 
 
-def glance_table(indicators: pd.DataFrame, progress: pd.DataFrame, year: int,
-                 target_year: int, lang: str = "vi") -> str:
+def glance_table(
+    indicators: pd.DataFrame, progress: pd.DataFrame, year: int, target_year: int, lang: str = "vi"
+) -> str:
     """HTML table: rows the province and its 11 areas, columns T1-T6; each cell the value in
     ``year`` with the status for ``target_year`` (symbol, words, colour) where one applies."""
     table = places_mod.places()
     areas = table[table["level"].isin(["province", "district"])]
     ind = reference.indicators().set_index("id")
-    head = "".join(f"<th title='{html.escape(ind.at[t, f'name_{lang}'])}'>{t}</th>"
-                   for t in TARGET_IDS)
+    head = "".join(
+        f"<th title='{html.escape(ind.at[t, f'name_{lang}'])}'>{t}</th>" for t in TARGET_IDS
+    )
     rows = []
     for area in areas.itertuples(index=False):
         cells = []
         for tid in TARGET_IDS:
-            value = indicators[(indicators["indicator_id"] == tid)
-                               & (indicators["place_id"] == area.place_id)
-                               & (indicators["year"] == year)]["value"]
+            value = indicators[
+                (indicators["indicator_id"] == tid)
+                & (indicators["place_id"] == area.place_id)
+                & (indicators["year"] == year)
+            ]["value"]
             text = _value_text(value.iloc[0] if len(value) else None, ind.at[tid, "unit"], lang)
-            prow = progress[(progress["indicator_id"] == tid)
-                            & (progress["place_id"] == area.place_id)
-                            & (progress["target_year"] == target_year)]
+            prow = progress[
+                (progress["indicator_id"] == tid)
+                & (progress["place_id"] == area.place_id)
+                & (progress["target_year"] == target_year)
+            ]
             if len(prow):
                 p = prow.iloc[0]
                 fg = "#222" if p["status"] == "acceleration_needed" else "#fff"
                 cells.append(
                     f"<td style='background:{p['colour']};color:{fg}' class='status-{p['status']}'>"
                     f"{html.escape(text)}<br><small>{html.escape(p['symbol'])} "
-                    f"{html.escape(p[f'label_{lang}'])}</small></td>")
+                    f"{html.escape(p[f'label_{lang}'])}</small></td>"
+                )
             else:
                 cells.append(f"<td class='no-target'>{html.escape(text)}</td>")
         name = html.escape(area.short_name_vi)
         rows.append(f"<tr><th scope='row'>{name}</th>{''.join(cells)}</tr>")
     caption = label("chart_heatmap", lang, target_year=target_year)
-    return (f"<table class='glance'><caption>{html.escape(caption)} ({year})</caption>"
-            f"<thead><tr><th>{html.escape(label('col_place', lang))}</th>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    return (
+        f"<table class='glance'><caption>{html.escape(caption)} ({year})</caption>"
+        f"<thead><tr><th>{html.escape(label('col_place', lang))}</th>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def report_list(entries: list[dict], lang: str = "vi") -> str:
@@ -80,7 +89,9 @@ def report_list(entries: list[dict], lang: str = "vi") -> str:
                     name += f" ({e['job']['lang']})"
                 links = " · ".join(
                     f"<a href='{html.escape(path)}'>{fmt.upper()}</a>"
-                    for fmt, path in e.get("outputs", {}).items() if fmt != "notebook")
+                    for fmt, path in e.get("outputs", {}).items()
+                    if fmt != "notebook"
+                )
                 if e.get("status") == "failed":
                     links = f"<span class='failed'>✖ {html.escape(e.get('error', ''))}</span>"
                 parts.append(f"<li>{html.escape(name)}: {links}</li>")
@@ -107,21 +118,31 @@ def write_index(out_dir: Path, db_path: Path | None = None, lang: str = "vi") ->
     from analysis.store import load_dataset
 
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-    entries = [{**e, "outputs": {k: f"{v}" for k, v in e.get("outputs", {}).items()}}
-               for e in manifest.get("reports", [])]
+    entries = [
+        {**e, "outputs": {k: f"{v}" for k, v in e.get("outputs", {}).items()}}
+        for e in manifest.get("reports", [])
+    ]
     ds = load_dataset(db_path)
     indicators = compute_indicators(ds)
     year = int(indicators["year"].max())
     progress = assess_progress(indicators, year)
-    notice = (f"<div class='synthetic-notice'>{html.escape(label('synthetic', lang))}</div>"
-              if ds.synthetic else "")
-    title = ("Kế hoạch 244/KH-UBND — Báo cáo theo dõi, đánh giá" if lang == "vi"
-             else "Plan 244/KH-UBND — monitoring and evaluation reports")
+    notice = (
+        f"<div class='synthetic-notice'>{html.escape(label('synthetic', lang))}</div>"
+        if ds.synthetic
+        else ""
+    )
+    title = (
+        "Kế hoạch 244/KH-UBND — Báo cáo theo dõi, đánh giá"
+        if lang == "vi"
+        else "Plan 244/KH-UBND — monitoring and evaluation reports"
+    )
     glance = "".join(glance_table(indicators, progress, year, ty, lang) for ty in (2025, 2030))
-    page = (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
-            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
-            f"{notice}<h1>{html.escape(title)}</h1>{glance}{report_list(entries, lang)}"
-            "</body></html>")
+    page = (
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
+        f"{notice}<h1>{html.escape(title)}</h1>{glance}{report_list(entries, lang)}"
+        "</body></html>"
+    )
     path = out_dir / "index.html"
     path.write_text(page, encoding="utf-8")
     return path

@@ -14,7 +14,10 @@ from analysis import reference
 LEVELS = ("province", "district", "commune")
 LEVEL_LABELS = {
     "province": {"vi": "Tỉnh", "en": "Province"},
-    "district": {"vi": "Địa bàn cấp huyện (trước 1/7/2025)", "en": "District-level area (before 1 Jul 2025)"},
+    "district": {
+        "vi": "Địa bàn cấp huyện (trước 1/7/2025)",
+        "en": "District-level area (before 1 Jul 2025)",
+    },
     "commune": {"vi": "Xã, phường (từ 1/7/2025)", "en": "Commune or ward (from 1 Jul 2025)"},
 }
 
@@ -24,25 +27,43 @@ def places() -> pd.DataFrame:
     prov = reference.province()
     rows = [
         {
-            "place_id": prov["slug"], "level": "province", "code": str(prov["code"]),
-            "name_vi": prov["name_vi"], "short_name_vi": prov["short_name_vi"],
-            "name_en": prov["name_en"], "parent_id": None, "lat": None, "lon": None,
+            "place_id": prov["slug"],
+            "level": "province",
+            "code": str(prov["code"]),
+            "name_vi": prov["name_vi"],
+            "short_name_vi": prov["short_name_vi"],
+            "name_en": prov["name_en"],
+            "parent_id": None,
+            "lat": None,
+            "lon": None,
         }
     ]
     for d in reference.districts().itertuples(index=False):
         rows.append(
             {
-                "place_id": d.slug, "level": "district", "code": d.code, "name_vi": d.name_vi,
-                "short_name_vi": d.short_name_vi, "name_en": d.name_en,
-                "parent_id": prov["slug"], "lat": None, "lon": None,
+                "place_id": d.slug,
+                "level": "district",
+                "code": d.code,
+                "name_vi": d.name_vi,
+                "short_name_vi": d.short_name_vi,
+                "name_en": d.name_en,
+                "parent_id": prov["slug"],
+                "lat": None,
+                "lon": None,
             }
         )
     for c in reference.communes_2025().itertuples(index=False):
         rows.append(
             {
-                "place_id": c.slug, "level": "commune", "code": c.code, "name_vi": c.name_vi,
-                "short_name_vi": c.short_name_vi, "name_en": c.name_en,
-                "parent_id": prov["slug"], "lat": c.lat, "lon": c.lon,
+                "place_id": c.slug,
+                "level": "commune",
+                "code": c.code,
+                "name_vi": c.name_vi,
+                "short_name_vi": c.short_name_vi,
+                "name_en": c.name_en,
+                "parent_id": prov["slug"],
+                "lat": c.lat,
+                "lon": c.lon,
             }
         )
     return pd.DataFrame(rows)

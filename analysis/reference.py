@@ -17,7 +17,13 @@ from analysis.config import REFERENCE_DIR
 
 #: Columns read as text so that codes keep their leading zeros.
 _CODE_COLUMNS = (
-    "code", "district_code", "old_code", "new_code", "indicator_id", "id", "province_code",
+    "code",
+    "district_code",
+    "old_code",
+    "new_code",
+    "indicator_id",
+    "id",
+    "province_code",
 )
 
 

@@ -19,8 +19,14 @@ from IPython.display import HTML, Image, Markdown
 
 from analysis import charts, reference, tables
 from analysis import places as places_mod
-from analysis.formatting import format_count, format_date, format_long_date, format_number
-from analysis.formatting import format_percent, is_missing
+from analysis.formatting import (
+    format_count,
+    format_date,
+    format_long_date,
+    format_number,
+    format_percent,
+    is_missing,
+)
 from analysis.labels import label
 from analysis.schemas import village_year_schema
 from analysis.store import Dataset, load_dataset
@@ -64,8 +70,10 @@ def _load_narratives(db_path: Path | None) -> pd.DataFrame:
     empty = pd.DataFrame(columns=["unit_code", "year", "section", "text_vi"])
     try:
         with connect(db_path) as con:
-            names = {r[0] for r in con.execute(
-                "SELECT table_name FROM information_schema.tables").fetchall()}
+            names = {
+                r[0]
+                for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+            }
             if "narratives" not in names:
                 return empty
             return con.execute("SELECT * FROM narratives").df()
@@ -99,8 +107,7 @@ def prepare(
         raise ValueError(f"no data for year {year}; valid years: {', '.join(map(str, years))}")
     indicators = compute_indicators(ds, [y for y in years if y <= year])
     progress = assess_progress(indicators, year)
-    return ReportContext(kind, year, place, lang, ds, indicators, progress,
-                         _load_narratives(path))
+    return ReportContext(kind, year, place, lang, ds, indicators, progress, _load_narratives(path))
 
 
 # ------------------------------------------------------------------------------ small helpers
@@ -111,8 +118,12 @@ def _esc(value: object) -> str:
 
 
 def html_table(
-    header: list[str], rows: list[list[str]], *, styles: list[list[str]] | None = None,
-    css_class: str = "report-table", raw: bool = False,
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    styles: list[list[str]] | None = None,
+    css_class: str = "report-table",
+    raw: bool = False,
 ) -> str:
     """A plain HTML table; cell text is escaped unless ``raw`` (already-built HTML)."""
     out = [f'<table class="{css_class}"><thead><tr>']
@@ -171,23 +182,32 @@ def _status_cell(row: pd.Series | None, unit: str, lang: str) -> tuple[str, str]
     needed = row.get("required_per_year")
     if row["status"] not in ("achieved",) and not is_missing(needed) and float(needed) > 0:
         pace = _value_text(needed, unit, lang)
-        words += f" · {'cần' if lang == 'vi' else 'needs'} +{pace}/{'năm' if lang == 'vi' else 'yr'}"
+        words += (
+            f" · {'cần' if lang == 'vi' else 'needs'} +{pace}/{'năm' if lang == 'vi' else 'yr'}"
+        )
     text_colour = "#222222" if row["status"] == "acceleration_needed" else "#ffffff"
     return words, f"background-color: {row['colour']}; color: {text_colour}"
 
 
-def _progress_row(ctx: ReportContext, indicator_id: str, place_id: str,
-                  target_year: int) -> pd.Series | None:
+def _progress_row(
+    ctx: ReportContext, indicator_id: str, place_id: str, target_year: int
+) -> pd.Series | None:
     p = ctx.progress
-    hit = p[(p["indicator_id"] == indicator_id) & (p["place_id"] == place_id)
-            & (p["target_year"] == target_year)]
+    hit = p[
+        (p["indicator_id"] == indicator_id)
+        & (p["place_id"] == place_id)
+        & (p["target_year"] == target_year)
+    ]
     return hit.iloc[0] if len(hit) else None
 
 
 def _value(ctx: ReportContext, indicator_id: str, place_id: str, year: int) -> object:
     ind = ctx.indicators
-    hit = ind[(ind["indicator_id"] == indicator_id) & (ind["place_id"] == place_id)
-              & (ind["year"] == year)]
+    hit = ind[
+        (ind["indicator_id"] == indicator_id)
+        & (ind["place_id"] == place_id)
+        & (ind["year"] == year)
+    ]
     return hit["value"].iloc[0] if len(hit) else None
 
 
@@ -198,9 +218,11 @@ def synthetic_notice(ctx: ReportContext) -> HTML:
     """A visible banner when the data are synthetic (nothing otherwise)."""
     if not ctx.ds.synthetic:
         return HTML("")
-    return HTML(f'<div class="synthetic-notice" style="border:3px solid #c0392b;'
-                f'background:#fdecea;color:#8b1a10;padding:8px 12px;font-weight:bold;">'
-                f"{_esc(label('synthetic', ctx.lang))}</div>")
+    return HTML(
+        f'<div class="synthetic-notice" style="border:3px solid #c0392b;'
+        f'background:#fdecea;color:#8b1a10;padding:8px 12px;font-weight:bold;">'
+        f"{_esc(label('synthetic', ctx.lang))}</div>"
+    )
 
 
 def document_header(ctx: ReportContext, today: date | None = None) -> HTML:
@@ -210,8 +232,7 @@ def document_header(ctx: ReportContext, today: date | None = None) -> HTML:
     lang = ctx.lang
     if ctx.kind == "district":
         lead = calendar["lead_body_vi"] if lang == "vi" else calendar["lead_body_en"]
-        body = (f"UBND TỈNH LẠNG SƠN<br>{_esc(lead).upper()}" if lang == "vi"
-                else _esc(lead).upper())
+        body = f"UBND TỈNH LẠNG SƠN<br>{_esc(lead).upper()}" if lang == "vi" else _esc(lead).upper()
         title_key = "report_title_district"
     else:
         body = _esc(calendar["issuing_body_vi"] if lang == "vi" else "LANG SON PEOPLE'S COMMITTEE")
@@ -224,8 +245,9 @@ def document_header(ctx: ReportContext, today: date | None = None) -> HTML:
     return HTML(
         '<table class="doc-header" style="width:100%;border:none;">'
         f'<tr><td style="text-align:center;font-weight:bold;border:none;width:42%">{body}<br>'
-        f'{_esc(label("number", lang))}</td>'
-        f'<td style="text-align:center;font-weight:bold;border:none;">{_esc(label("motto_1", lang))}'
+        f"{_esc(label('number', lang))}</td>"
+        '<td style="text-align:center;font-weight:bold;border:none;">'
+        f"{_esc(label('motto_1', lang))}"
         f'<br><u>{_esc(label("motto_2", lang))}</u><br><i style="font-weight:normal">'
         f"{_esc(when)}</i></td></tr></table>"
         f'<h1 style="text-align:center">{title_html}</h1>'
@@ -243,11 +265,14 @@ def targets_table(ctx: ReportContext) -> HTML:
     header = [label("col_indicator", lang), label("col_unit", lang)]
     if is_area:
         header.append(f"{label('col_value', lang, year=year)} ({ctx.place['short_name_vi']})")
-    header.append(f"{label('col_value', lang, year=year)} "
-                  f"({'toàn tỉnh' if lang == 'vi' else 'province'})")
+    header.append(
+        f"{label('col_value', lang, year=year)} ({'toàn tỉnh' if lang == 'vi' else 'province'})"
+    )
     for ty in TARGET_YEARS:
-        header += [label("col_target", lang, target_year=ty),
-                   label("col_status", lang, target_year=ty)]
+        header += [
+            label("col_target", lang, target_year=ty),
+            label("col_status", lang, target_year=ty),
+        ]
     rows, styles = [], []
     units = {"count": "số lượng" if lang == "vi" else "count", "percent": "%"}
     for tid in TARGET_IDS:
@@ -268,10 +293,14 @@ def targets_table(ctx: ReportContext) -> HTML:
             t = tgt.iloc[0]
             scope_place = ctx.place_id if t["scope"] == "district" and is_area else province_id
             if t["scope"] == "district" and not is_area:
-                target_text = (f"11/11 {'địa bàn đạt' if lang == 'vi' else 'areas reach'} "
-                               f"≥ {format_count(t['value'], lang)}")
+                target_text = (
+                    f"11/11 {'địa bàn đạt' if lang == 'vi' else 'areas reach'} "
+                    f"≥ {format_count(t['value'], lang)}"
+                )
             else:
-                target_text = f"{t['operator'].replace('>=', '≥')} {_value_text(t['value'], unit, lang)}"
+                target_text = (
+                    f"{t['operator'].replace('>=', '≥')} {_value_text(t['value'], unit, lang)}"
+                )
             if t["scope"] == "province" and is_area:
                 target_text += " (toàn tỉnh)" if lang == "vi" else " (province)"
             if not bool(t["verified"]):
@@ -281,11 +310,15 @@ def targets_table(ctx: ReportContext) -> HTML:
             style += ["", cell_style]
         rows.append(row)
         styles.append(style)
-    note = ("* Mục tiêu có diễn giải hoặc chưa được xác minh (xem data/reference/targets.csv)."
-            if lang == "vi" else "* Target interpreted or unverified (see data/reference/targets.csv).")
+    note = (
+        "* Mục tiêu có diễn giải hoặc chưa được xác minh (xem data/reference/targets.csv)."
+        if lang == "vi"
+        else "* Target interpreted or unverified (see data/reference/targets.csv)."
+    )
     scope = f"<p><i>{_esc(label('province_scope_note', lang))}</i></p>" if is_area else ""
-    return HTML(html_table(header, rows, styles=styles) + f"<p><small>{_esc(note)}</small></p>"
-                + scope)
+    return HTML(
+        html_table(header, rows, styles=styles) + f"<p><small>{_esc(note)}</small></p>" + scope
+    )
 
 
 def progress_chart(ctx: ReportContext) -> Image:
@@ -304,16 +337,31 @@ def progress_chart(ctx: ReportContext) -> Image:
         frames.append(obs[["indicator_id", "year", "value"]])
         base = 0.0
         if tid in ("T5", "T6") and len(obs):
-            base = float(obs.sort_values("year")["value"].dropna().iloc[0]) if obs[
-                "value"].notna().any() else 0.0
+            base = (
+                float(obs.sort_values("year")["value"].dropna().iloc[0])
+                if obs["value"].notna().any()
+                else 0.0
+            )
         for t in tgt.itertuples(index=False):
-            tg_rows.append({"indicator_id": tid, "target_year": t.target_year,
-                            "target_value": t.value, "base_value": base})
+            tg_rows.append(
+                {
+                    "indicator_id": tid,
+                    "target_year": t.target_year,
+                    "target_value": t.value,
+                    "base_value": base,
+                }
+            )
     values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     ind_ref = reference.indicators()
     shares = set(ind_ref.loc[ind_ref["unit"] == "percent", "id"])
-    fig = charts.plot_progress_paths(values, pd.DataFrame(tg_rows), _indicator_names(ctx.lang),
-                                     ctx.lang, base_year=2020, shares=shares)
+    fig = charts.plot_progress_paths(
+        values,
+        pd.DataFrame(tg_rows),
+        _indicator_names(ctx.lang),
+        ctx.lang,
+        base_year=2020,
+        shares=shares,
+    )
     return figure(fig, label("sec_progress_charts", ctx.lang))
 
 
@@ -337,11 +385,13 @@ def status_heatmap(ctx: ReportContext, target_year: int | None = None) -> Image:
             text = symbol + _value_text(value, unit, lang)
             if tid == "T2" and place_id == province_id and prow is not None:
                 text = f"{symbol}{format_count(value, lang)}/11"
-            cells.append({"place_id": place_id, "indicator_id": tid, "status": status,
-                          "text": text})
+            cells.append(
+                {"place_id": place_id, "indicator_id": tid, "status": status, "text": text}
+            )
     title = label("chart_heatmap", lang, target_year=ty)
-    fig = charts.plot_status_heatmap(pd.DataFrame(cells), names, list(TARGET_IDS), title, lang,
-                                     highlight=ctx.place_id)
+    fig = charts.plot_status_heatmap(
+        pd.DataFrame(cells), names, list(TARGET_IDS), title, lang, highlight=ctx.place_id
+    )
     return figure(fig, title)
 
 
@@ -365,23 +415,38 @@ def villages_table(ctx: ReportContext) -> HTML:
     new = reference.communes_2025().set_index("code")["name_vi"]
     recog = reference.code_list("recognition")
     yes, no = label("word_yes", lang), label("word_no", lang)
-    header = [label(k, lang) for k in ("col_village", "col_craft", "col_communes",
-                                       "col_recognition", "col_household_share", "col_stable",
-                                       "col_environment", "col_lacks")]
+    header = [
+        label(k, lang)
+        for k in (
+            "col_village",
+            "col_craft",
+            "col_communes",
+            "col_recognition",
+            "col_household_share",
+            "col_stable",
+            "col_environment",
+            "col_lacks",
+        )
+    ]
     rows = []
     for v in merged.sort_values(["district_code", "name_vi"]).itertuples(index=False):
         rec = recog[v.recognition][lang]
         if v.recognition != "none" and not is_missing(v.recognition_date):
             rec += f" ({pd.Timestamp(v.recognition_date).year}, {v.recognition_regime})"
-        rows.append([
-            v.name_vi, crafts.get(v.craft_id, v.craft_id),
-            f"{old.get(v.old_commune_code, '')} → {new.get(v.commune_code, '')}", rec,
-            format_percent(100 * v.household_share, 1, lang) if not is_missing(
-                v.household_share) else "—",
-            yes if v.meets_stable_production is True else no,
-            yes if v.meets_environment is True else no,
-            "" if v.recognition != "none" else (getattr(v, f"lacks_{lang}") or "—"),
-        ])
+        rows.append(
+            [
+                v.name_vi,
+                crafts.get(v.craft_id, v.craft_id),
+                f"{old.get(v.old_commune_code, '')} → {new.get(v.commune_code, '')}",
+                rec,
+                format_percent(100 * v.household_share, 1, lang)
+                if not is_missing(v.household_share)
+                else "—",
+                yes if v.meets_stable_production is True else no,
+                yes if v.meets_environment is True else no,
+                "" if v.recognition != "none" else (getattr(v, f"lacks_{lang}") or "—"),
+            ]
+        )
     return HTML(html_table(header, rows))
 
 
@@ -390,26 +455,50 @@ def funding_section(ctx: ReportContext) -> HTML:
     lang = ctx.lang
     funding = tables.funding_by_source(ctx.ds, ctx.place_id, ctx.year)
     sources = {k: v[lang] for k, v in reference.code_list("funding_source").items()}
-    header = [label(k, lang) for k in ("col_source", "col_planned", "col_disbursed",
-                                       "col_disbursed_share")]
-    rows = [[sources.get(r.funding_source, r.funding_source), format_number(r.planned_mvnd, 1, lang),
-             format_number(r.disbursed_mvnd, 1, lang), format_percent(r.disbursed_pct, 1, lang)]
-            for r in funding.itertuples(index=False)]
+    header = [
+        label(k, lang)
+        for k in ("col_source", "col_planned", "col_disbursed", "col_disbursed_share")
+    ]
+    rows = [
+        [
+            sources.get(r.funding_source, r.funding_source),
+            format_number(r.planned_mvnd, 1, lang),
+            format_number(r.disbursed_mvnd, 1, lang),
+            format_percent(r.disbursed_pct, 1, lang),
+        ]
+        for r in funding.itertuples(index=False)
+    ]
     if len(funding):
         planned, disbursed = funding["planned_mvnd"].sum(), funding["disbursed_mvnd"].sum()
-        rows.append([label("total", lang), format_number(planned, 1, lang),
-                     format_number(disbursed, 1, lang),
-                     format_percent(100 * disbursed / planned if planned else None, 1, lang)])
+        rows.append(
+            [
+                label("total", lang),
+                format_number(planned, 1, lang),
+                format_number(disbursed, 1, lang),
+                format_percent(100 * disbursed / planned if planned else None, 1, lang),
+            ]
+        )
     tasks = tables.outputs_by_task(ctx.ds, ctx.place_id, ctx.year)
     groups = {k: v[lang] for k, v in reference.code_list("task_group").items()}
-    t_header = [label("col_task", lang), label("col_planned", lang), label("col_disbursed", lang),
-                "Người được đào tạo" if lang == "vi" else "Trainees",
-                "Hội chợ" if lang == "vi" else "Trade fairs",
-                "Nhãn hiệu đăng ký" if lang == "vi" else "Trademarks"]
-    t_rows = [[groups.get(r.task_group, r.task_group), format_number(r.planned_mvnd, 1, lang),
-               format_number(r.disbursed_mvnd, 1, lang), format_count(r.trainees, lang),
-               format_count(r.trade_fairs, lang), format_count(r.trademarks_registered, lang)]
-              for r in tasks.itertuples(index=False)]
+    t_header = [
+        label("col_task", lang),
+        label("col_planned", lang),
+        label("col_disbursed", lang),
+        "Người được đào tạo" if lang == "vi" else "Trainees",
+        "Hội chợ" if lang == "vi" else "Trade fairs",
+        "Nhãn hiệu đăng ký" if lang == "vi" else "Trademarks",
+    ]
+    t_rows = [
+        [
+            groups.get(r.task_group, r.task_group),
+            format_number(r.planned_mvnd, 1, lang),
+            format_number(r.disbursed_mvnd, 1, lang),
+            format_count(r.trainees, lang),
+            format_count(r.trade_fairs, lang),
+            format_count(r.trademarks_registered, lang),
+        ]
+        for r in tasks.itertuples(index=False)
+    ]
     return HTML(html_table(header, rows) + html_table(t_header, t_rows))
 
 
@@ -429,8 +518,9 @@ def village_map(ctx: ReportContext) -> Image:
         lat, lon = villages["lat"].mean(), villages["lon"].mean()
         near = (communes["lat"] - lat).abs().lt(0.35) & (communes["lon"] - lon).abs().lt(0.35)
         communes = communes[near]
-    fig = charts.plot_village_map(villages, communes, recog, ctx.lang,
-                                  highlight_communes=set(villages["commune_code"]))
+    fig = charts.plot_village_map(
+        villages, communes, recog, ctx.lang, highlight_communes=set(villages["commune_code"])
+    )
     return figure(fig, label("chart_map", ctx.lang))
 
 
@@ -439,8 +529,9 @@ def data_quality(ctx: ReportContext) -> HTML:
     lang = ctx.lang
     subs = tables.submissions_of_place(ctx.ds, ctx.place_id, ctx.year)
     names = tables.unit_names(lang)
-    header = [label(k, lang) for k in ("col_unit_code", "col_deadline", "col_received",
-                                       "col_timeliness")]
+    header = [
+        label(k, lang) for k in ("col_unit_code", "col_deadline", "col_received", "col_timeliness")
+    ]
     rows, styles = [], []
     for s in subs.itertuples(index=False):
         if s.status == "missing":
@@ -450,19 +541,31 @@ def data_quality(ctx: ReportContext) -> HTML:
             style = "background-color:#e06c00;color:#fff"
         else:
             text, style = label("on_time", lang), ""
-        rows.append([names.get(s.unit_code, s.unit_code), format_date(s.deadline, lang),
-                     format_date(s.received_on, lang), text])
+        rows.append(
+            [
+                names.get(s.unit_code, s.unit_code),
+                format_date(s.deadline, lang),
+                format_date(s.received_on, lang),
+                text,
+            ]
+        )
         styles.append(["", "", "", style])
     missing = tables.missing_values(ctx.ds, ctx.place_id, ctx.year)
     schema_cols = village_year_schema().columns
     m_header = [label("col_column", lang), label("col_missing_values", lang)]
-    m_rows = [[schema_cols[m.column].metadata[lang], f"{int(m.missing)}/{int(m.expected)}"
-               + (f" (+{int(m.absent_rows)} {'thôn không có số liệu' if lang == 'vi' else 'villages without figures'})"
-                  if m.absent_rows else "")]
-              for m in missing.itertuples(index=False)]
+    absent = "thôn không có số liệu" if lang == "vi" else "villages without figures"
+    m_rows = [
+        [
+            schema_cols[m.column].metadata[lang],
+            f"{int(m.missing)}/{int(m.expected)}"
+            + (f" (+{int(m.absent_rows)} {absent})" if m.absent_rows else ""),
+        ]
+        for m in missing.itertuples(index=False)
+    ]
     none = f"<p>{_esc(label('none_yet', lang))}</p>"
-    return HTML(html_table(header, rows, styles=styles)
-                + (html_table(m_header, m_rows) if m_rows else none))
+    return HTML(
+        html_table(header, rows, styles=styles) + (html_table(m_header, m_rows) if m_rows else none)
+    )
 
 
 def suggestions(ctx: ReportContext) -> list[str]:
@@ -482,16 +585,26 @@ def suggestions(ctx: ReportContext) -> list[str]:
         status = getattr(r, f"label_{lang}")
         where = places_mod.place(r.place_id)["short_name_vi"]
         if lang == "vi":
-            text = (f"{r.indicator_id} ({names[r.indicator_id]}, {where}): {value} "
-                    f"(mục tiêu năm {r.target_year}: {target}) — {status.lower()}")
+            text = (
+                f"{r.indicator_id} ({names[r.indicator_id]}, {where}): {value} "
+                f"(mục tiêu năm {r.target_year}: {target}) — {status.lower()}"
+            )
         else:
-            text = (f"{r.indicator_id} ({names[r.indicator_id]}, {where}): {value} "
-                    f"(target for {r.target_year}: {target}) — {status.lower()}")
-        if r.status not in ("achieved",) and not is_missing(r.required_per_year) and float(
-                r.required_per_year) > 0:
+            text = (
+                f"{r.indicator_id} ({names[r.indicator_id]}, {where}): {value} "
+                f"(target for {r.target_year}: {target}) — {status.lower()}"
+            )
+        if (
+            r.status not in ("achieved",)
+            and not is_missing(r.required_per_year)
+            and float(r.required_per_year) > 0
+        ):
             pace = _value_text(r.required_per_year, unit, lang)
-            text += (f"; cần thêm khoảng {pace} mỗi năm" if lang == "vi"
-                     else f"; about {pace} more per year is needed")
+            text += (
+                f"; cần thêm khoảng {pace} mỗi năm"
+                if lang == "vi"
+                else f"; about {pace} more per year is needed"
+            )
         out.append(text + ".")
     return out
 
@@ -501,15 +614,21 @@ def narrative(ctx: ReportContext, section: str) -> Markdown:
     lang = ctx.lang
     n = ctx.narratives
     code = ctx.place["code"]
-    texts = n[(n["section"] == section) & (n["year"] == ctx.year) & (n["unit_code"] == code)] \
-        if len(n) else n
+    texts = (
+        n[(n["section"] == section) & (n["year"] == ctx.year) & (n["unit_code"] == code)]
+        if len(n)
+        else n
+    )
     if len(texts):
         return Markdown("\n\n".join(str(t) for t in texts["text_vi"]))
     body = f"*{label('narrative_missing', lang)}*"
     if section in ("strengths", "shortcomings"):
         hints = suggestions(ctx)
-        wanted = ("achieved", "on_track") if section == "strengths" else (
-            "acceleration_needed", "limited_progress", "deterioration", "not_assessable")
+        wanted = (
+            ("achieved", "on_track")
+            if section == "strengths"
+            else ("acceleration_needed", "limited_progress", "deterioration", "not_assessable")
+        )
         keep = [h for h, r in zip(hints, _suggestion_statuses(ctx), strict=True) if r in wanted]
         if keep:
             body += f"\n\n**{label('suggestions', lang)}:**\n\n" + "\n".join(f"- {h}" for h in keep)
@@ -536,8 +655,10 @@ def appendix_values(ctx: ReportContext) -> HTML:
         sub = values[values["indicator_id"] == iid].set_index("year")["value"]
         if sub.empty:
             continue
-        rows.append([f"{iid}. {ind.at[iid, f'name_{lang}']}"]
-                    + [_value_text(sub.get(y), ind.at[iid, "unit"], lang) for y in years])
+        rows.append(
+            [f"{iid}. {ind.at[iid, f'name_{lang}']}"]
+            + [_value_text(sub.get(y), ind.at[iid, "unit"], lang) for y in years]
+        )
     return HTML(html_table(header, rows))
 
 
@@ -548,28 +669,44 @@ def appendix_audit(ctx: ReportContext) -> HTML:
     province_id = reference.province()["slug"]
     scope = [ctx.place_id, province_id] if ctx.place_id != province_id else [province_id]
     p = ctx.progress[ctx.progress["place_id"].isin(scope)].sort_values(
-        ["indicator_id", "target_year", "place_id"])
-    header = [label("col_indicator", lang), label("col_place", lang), "", label("col_method", lang),
-              label("col_base", lang), label("col_current", lang), label("col_gap_closed", lang),
-              label("col_time_elapsed", lang), label("col_ratio", lang),
-              label("col_projection", lang), label("col_timeliness", lang).split()[0]]
+        ["indicator_id", "target_year", "place_id"]
+    )
+    header = [
+        label("col_indicator", lang),
+        label("col_place", lang),
+        "",
+        label("col_method", lang),
+        label("col_base", lang),
+        label("col_current", lang),
+        label("col_gap_closed", lang),
+        label("col_time_elapsed", lang),
+        label("col_ratio", lang),
+        label("col_projection", lang),
+        label("col_timeliness", lang).split()[0],
+    ]
     header[2] = label("col_target", lang, target_year="").strip()
     header[-1] = "Đánh giá" if lang == "vi" else "Status"
     rows = []
     for r in p.itertuples(index=False):
         unit = ind.at[r.indicator_id, "unit"]
         short = places_mod.place(r.place_id)["short_name_vi"]
-        rows.append([
-            r.indicator_id, short, f"{r.target_year}: {_value_text(r.target_value, unit, lang)}",
-            label(f"method_{r.method}", lang) if r.method in ("linear", "growth") else r.method,
-            f"{'' if is_missing(r.base_year) else int(r.base_year)} / "
-            f"{_value_text(r.base_value, unit, lang)}",
-            f"{'' if is_missing(r.current_year) else int(r.current_year)} / "
-            f"{_value_text(r.current_value, unit, lang)}",
-            format_number(r.gap_closed_share, 2, lang), format_number(r.time_elapsed_share, 2, lang),
-            format_number(r.ratio, 2, lang), _value_text(r.projection, unit, lang),
-            f"{r.symbol} {getattr(r, f'label_{lang}')}",
-        ])
+        rows.append(
+            [
+                r.indicator_id,
+                short,
+                f"{r.target_year}: {_value_text(r.target_value, unit, lang)}",
+                label(f"method_{r.method}", lang) if r.method in ("linear", "growth") else r.method,
+                f"{'' if is_missing(r.base_year) else int(r.base_year)} / "
+                f"{_value_text(r.base_value, unit, lang)}",
+                f"{'' if is_missing(r.current_year) else int(r.current_year)} / "
+                f"{_value_text(r.current_value, unit, lang)}",
+                format_number(r.gap_closed_share, 2, lang),
+                format_number(r.time_elapsed_share, 2, lang),
+                format_number(r.ratio, 2, lang),
+                _value_text(r.projection, unit, lang),
+                f"{r.symbol} {getattr(r, f'label_{lang}')}",
+            ]
+        )
     return HTML(html_table(header, rows))
 
 
@@ -577,10 +714,21 @@ def appendix_definitions(ctx: ReportContext) -> HTML:
     """Indicator definitions, with their sources."""
     lang = ctx.lang
     ind = reference.indicators()
-    header = [label("col_indicator", lang), label("col_formula", lang), label("col_method", lang),
-              label("col_source_ref", lang)]
-    rows = [[f"{r.id}. {getattr(r, f'name_{lang}')}", getattr(r, f"formula_{lang}"),
-             label(f"method_{r.method}", lang), r.source] for r in ind.itertuples(index=False)]
+    header = [
+        label("col_indicator", lang),
+        label("col_formula", lang),
+        label("col_method", lang),
+        label("col_source_ref", lang),
+    ]
+    rows = [
+        [
+            f"{r.id}. {getattr(r, f'name_{lang}')}",
+            getattr(r, f"formula_{lang}"),
+            label(f"method_{r.method}", lang),
+            r.source,
+        ]
+        for r in ind.itertuples(index=False)
+    ]
     return HTML(html_table(header, rows))
 
 
@@ -591,15 +739,23 @@ def t2_by_area(ctx: ReportContext) -> HTML:
     areas = table[table["level"] == "district"]
     crafts = ctx.ds.crafts.set_index("craft_id")[f"name_{lang}"]
     dc = ctx.ds.district_crafts[ctx.ds.district_crafts["year"] == ctx.year]
-    header = [label("col_place", lang), label("col_value", lang, year=ctx.year),
-              label("col_craft", lang), label("col_status", lang, target_year=2025),
-              label("col_status", lang, target_year=2030)]
+    header = [
+        label("col_place", lang),
+        label("col_value", lang, year=ctx.year),
+        label("col_craft", lang),
+        label("col_status", lang, target_year=2025),
+        label("col_status", lang, target_year=2030),
+    ]
     rows, styles = [], []
     for a in areas.itertuples(index=False):
-        names = ", ".join(crafts.get(c, c) for c in dc.loc[dc["district_code"] == a.code,
-                                                             "craft_id"])
-        row = [a.short_name_vi, _value_text(_value(ctx, "T2", a.place_id, ctx.year), "count",
-                                            lang), names or "—"]
+        names = ", ".join(
+            crafts.get(c, c) for c in dc.loc[dc["district_code"] == a.code, "craft_id"]
+        )
+        row = [
+            a.short_name_vi,
+            _value_text(_value(ctx, "T2", a.place_id, ctx.year), "count", lang),
+            names or "—",
+        ]
         style = ["", "", ""]
         for ty in TARGET_YEARS:
             text, st = _status_cell(_progress_row(ctx, "T2", a.place_id, ty), "count", lang)

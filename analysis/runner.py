@@ -66,14 +66,24 @@ class Job:
         """The document title of the report (HTML title, DOCX properties)."""
         from analysis.places import place_name
 
-        words = {"district": ("Báo cáo", "Report"), "province": ("Báo cáo", "Report"),
-                 "review": ("Sơ kết" if self.year < 2030 else "Tổng kết",
-                            "Mid-term review" if self.year < 2030 else "Final review")}
+        words = {
+            "district": ("Báo cáo", "Report"),
+            "province": ("Báo cáo", "Report"),
+            "review": (
+                "Sơ kết" if self.year < 2030 else "Tổng kết",
+                "Mid-term review" if self.year < 2030 else "Final review",
+            ),
+        }
         word = words[self.kind][0 if self.lang == "vi" else 1]
         return f"{word} {self.year} — {place_name(self.place_id, self.lang)}"
 
     def parameters(self, db_path: Path) -> dict[str, object]:
-        return {"year": self.year, "place": self.place_id, "lang": self.lang, "db_path": str(db_path)}
+        return {
+            "year": self.year,
+            "place": self.place_id,
+            "lang": self.lang,
+            "db_path": str(db_path),
+        }
 
 
 @dataclass
@@ -189,8 +199,9 @@ def code_fingerprint() -> str:
     """Hash of the package's source and reference data (what a report's logic depends on)."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
-    _hash_files([p for p in package.rglob("*") if p.suffix in {".py", ".yaml", ".css", ".html"}],
-                digest)
+    _hash_files(
+        [p for p in package.rglob("*") if p.suffix in {".py", ".yaml", ".css", ".html"}], digest
+    )
     _hash_files(config.REFERENCE_DIR.glob("*"), digest)
     return digest.hexdigest()
 
@@ -252,11 +263,17 @@ def execute_job(job: Job, out_dir: Path, db_path: Path, km: object | None = None
         if "docx" in paths:
             export.notebook_to_docx(nb, paths["docx"], title=title, lang=job.lang)
     except PapermillExecutionError as exc:
-        return JobResult(job, "failed", time.perf_counter() - started,
-                         error=f"{exc.ename}: {exc.evalue}", failed_cell=exc.exec_count)
+        return JobResult(
+            job,
+            "failed",
+            time.perf_counter() - started,
+            error=f"{exc.ename}: {exc.evalue}",
+            failed_cell=exc.exec_count,
+        )
     except Exception as exc:  # a report failing must not stop the batch
-        return JobResult(job, "failed", time.perf_counter() - started,
-                         error=f"{exc.__class__.__name__}: {exc}")
+        return JobResult(
+            job, "failed", time.perf_counter() - started, error=f"{exc.__class__.__name__}: {exc}"
+        )
     outputs = {k: str(v.relative_to(out_dir)) for k, v in paths.items()}
     return JobResult(job, "done", time.perf_counter() - started, outputs=outputs)
 
@@ -273,7 +290,7 @@ class WarmKernel:
         # The kernel's own chatter goes to the run log, not to the terminal.
         log_dir = config.OUTPUTS_DIR / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        self._log = open(log_dir / f"kernel-{os.getpid()}.log", "ab")  # noqa: SIM115
+        self._log = open(log_dir / f"kernel-{os.getpid()}.log", "ab")
         self.km.start_kernel(cwd=str(config.NOTEBOOKS_DIR), stdout=self._log, stderr=self._log)
         self._run(self.WARM_UP)
 
@@ -310,8 +327,9 @@ def _worker(tasks: mp.Queue, results: mp.Queue, out_dir: str, db_path: str, warm
             try:
                 if kernel is not None:
                     kernel.reset()
-                result = execute_job(job, Path(out_dir), Path(db_path),
-                                     km=kernel.km if kernel else None)
+                result = execute_job(
+                    job, Path(out_dir), Path(db_path), km=kernel.km if kernel else None
+                )
             except Exception:
                 result = JobResult(job, "failed", error=traceback.format_exc(limit=3))
             result.fingerprint = fingerprint
@@ -322,7 +340,11 @@ def _worker(tasks: mp.Queue, results: mp.Queue, out_dir: str, db_path: str, warm
 
 
 def _run_local(
-    todo: list[tuple[Job, str]], out_dir: Path, db_path: Path, n_jobs: int, warm: bool,
+    todo: list[tuple[Job, str]],
+    out_dir: Path,
+    db_path: Path,
+    n_jobs: int,
+    warm: bool,
     on_result: Callable[[JobResult], None],
 ) -> None:
     ctx = mp.get_context("spawn")
@@ -351,7 +373,10 @@ def _run_local(
 
 
 def _run_dask(
-    todo: list[tuple[Job, str]], out_dir: Path, db_path: Path, scheduler: str,
+    todo: list[tuple[Job, str]],
+    out_dir: Path,
+    db_path: Path,
+    scheduler: str,
     on_result: Callable[[JobResult], None],
 ) -> None:
     from distributed import Client, as_completed
@@ -459,11 +484,16 @@ def run_batch(
     def on_result(result: JobResult) -> None:
         results.append(result)
         if result.status == "done":
-            entries[manifest_key(result.job)] = {"key": manifest_key(result.job),
-                                                 **result.to_manifest()}
+            entries[manifest_key(result.job)] = {
+                "key": manifest_key(result.job),
+                **result.to_manifest(),
+            }
         else:
-            entries[manifest_key(result.job)] = {"key": manifest_key(result.job),
-                                                 **result.to_manifest(), "outputs": {}}
+            entries[manifest_key(result.job)] = {
+                "key": manifest_key(result.job),
+                **result.to_manifest(),
+                "outputs": {},
+            }
         if bar is not None:
             bar.update(1)
 
@@ -524,12 +554,19 @@ def run_from_args(args: object) -> int:
     kinds = list(KINDS) if args.kind == "all" else [k.strip() for k in args.kind.split(",")]
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     try:
-        jobs = plan_jobs(kinds=kinds, year=args.year, place=args.place, lang=args.lang,
-                         formats=formats, db_path=db)
+        jobs = plan_jobs(
+            kinds=kinds,
+            year=args.year,
+            place=args.place,
+            lang=args.lang,
+            formats=formats,
+            db_path=db,
+        )
     except ReportUsageError as exc:
         raise UsageError(str(exc)) from exc
     out = Path(args.out) if args.out else config.OUTPUTS_DIR
-    summary = run_batch(jobs, out_dir=out, db_path=db, n_jobs=args.jobs, force=args.force,
-                        scheduler=args.scheduler)
+    summary = run_batch(
+        jobs, out_dir=out, db_path=db, n_jobs=args.jobs, force=args.force, scheduler=args.scheduler
+    )
     print(summarise(summary))
     return EXIT_PARTIAL if summary.failed else EXIT_OK

@@ -1,4 +1,4 @@
-"""Deterministic synthetic data: plausible tables built around the province's real crafts and places.
+"""Deterministic synthetic data: plausible tables around the province's real crafts and places.
 
 Everything written here is SYNTHETIC. Each CSV opens with a comment line saying so, and
 ``dataset.yaml`` beside the tables carries ``synthetic: true``, which every report shows.
@@ -86,7 +86,9 @@ def _crafts_table(spec: dict, rng: np.random.Generator) -> pd.DataFrame:
                     f"{int(rng.integers(100, 2500))}/QĐ-UBND" if recognised else None
                 ),
                 "recognition_date": (
-                    pd.Timestamp(date(recognised, int(rng.integers(3, 12)), int(rng.integers(1, 28))))
+                    pd.Timestamp(
+                        date(recognised, int(rng.integers(3, 12)), int(rng.integers(1, 28)))
+                    )
                     if recognised
                     else pd.NaT
                 ),
@@ -155,7 +157,7 @@ def _village_year_table(
         income = float(rng.uniform(3.0, 6.5))
         trained = float(rng.uniform(0.25, 0.6))
         compliant = float(rng.uniform(0.55, 0.9))
-        ocop_start, ocop_stars = (seed.get("ocop") or [None, None])
+        ocop_start, ocop_stars = seed.get("ocop") or [None, None]
         for step, year in enumerate(all_years):
             households_total = int(round(households * (1.01**step)))
             year_share = min(1.0, max(0.02, share + trend * 0.4 * step + rng.normal(0, 0.01)))
@@ -193,8 +195,14 @@ def _village_year_table(
         holes = rng.choice(len(frame), size=2, replace=False)
         frame.loc[holes, column] = np.nan
     for column in (
-        "households_total", "households_craft", "workers_regular", "workers_trained",
-        "facilities", "facilities_compliant", "ocop_products", "ocop_max_stars",
+        "households_total",
+        "households_craft",
+        "workers_regular",
+        "workers_trained",
+        "facilities",
+        "facilities_compliant",
+        "ocop_products",
+        "ocop_max_stars",
     ):
         frame[column] = frame[column].astype("Int64")
     for column in ("env_plan", "env_group"):
@@ -266,7 +274,9 @@ def _activities_table(submissions: pd.DataFrame, rng: np.random.Generator) -> pd
                     "disbursed_mvnd": round(planned * float(rng.uniform(0.4, 1.0)), 1),
                     "trainees": int(rng.integers(10, 60)) if group == "training" else 0,
                     "trade_fairs": int(rng.integers(1, 4)) if group == "trade_promotion" else 0,
-                    "trademarks_registered": 1 if group == "trademark" and rng.random() < 0.4 else 0,
+                    "trademarks_registered": 1
+                    if group == "trademark" and rng.random() < 0.4
+                    else 0,
                     "note_vi": None,
                 }
             )
@@ -333,6 +343,8 @@ def write_tables(tables: dict[str, pd.DataFrame], out: Path, options: SampleOpti
         "scale": options.scale,
     }
     meta_path = out / "dataset.yaml"
-    meta_path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    meta_path.write_text(
+        yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     written.append(meta_path)
     return written

@@ -87,9 +87,11 @@ def parse_booleans(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     out = frame.copy()
     for column, spec in table_specs()[name].schema.columns.items():
         if column in out.columns and str(spec.dtype) in ("bool", "boolean"):
-            out[column] = out[column].map(
-                lambda v: _BOOL_WORDS.get(v.strip().lower(), v) if isinstance(v, str) else v
-            ).astype(object)
+            out[column] = (
+                out[column]
+                .map(lambda v: _BOOL_WORDS.get(v.strip().lower(), v) if isinstance(v, str) else v)
+                .astype(object)
+            )
     return out
 
 
@@ -104,12 +106,15 @@ def validate_raw(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], dict[str, obje
         path = raw_dir / f"{name}.csv"
         files[name] = str(path)
         if not path.exists():
-            problems.append(Problem(name, None, None, None, "table file is missing", file=str(path)))
+            problems.append(
+                Problem(name, None, None, None, "table file is missing", file=str(path))
+            )
             continue
         frame, offset = read_raw_table(path)
         offsets[name] = offset
-        valid, found = check_schema(name, parse_booleans(frame, name), file=str(path),
-                                    row_offset=offset)
+        valid, found = check_schema(
+            name, parse_booleans(frame, name), file=str(path), row_offset=offset
+        )
         problems += found
         if valid is not None:
             tables[name] = valid

@@ -10,9 +10,18 @@ from analysis import timeliness
 from analysis.store import Dataset
 
 VALUE_COLUMNS = (
-    "households_total", "households_craft", "workers_regular", "workers_trained", "facilities",
-    "facilities_compliant", "env_plan", "env_group", "revenue_mvnd", "income_mvnd_month",
-    "ocop_products", "ocop_max_stars",
+    "households_total",
+    "households_craft",
+    "workers_regular",
+    "workers_trained",
+    "facilities",
+    "facilities_compliant",
+    "env_plan",
+    "env_group",
+    "revenue_mvnd",
+    "income_mvnd_month",
+    "ocop_products",
+    "ocop_max_stars",
 )
 
 
@@ -59,8 +68,8 @@ def submissions_of_place(ds: Dataset, place_id: str, year: int) -> pd.DataFrame:
     """On time / late / missing for each unit reporting for the place in ``year``."""
     status = timeliness.submission_status(ds.villages, ds.submissions, year)
     units = units_of_place(ds, place_id, year)["unit_code"]
-    return status[status["unit_code"].isin(units)].drop_duplicates("unit_code").reset_index(
-        drop=True
+    return (
+        status[status["unit_code"].isin(units)].drop_duplicates("unit_code").reset_index(drop=True)
     )
 
 
@@ -78,7 +87,9 @@ def unit_names(lang: str = "vi") -> dict[str, str]:
 def missing_values(ds: Dataset, place_id: str, year: int) -> pd.DataFrame:
     """Per field of the yearly village table: how many of the place's villages lack a value."""
     ids = villages_in(ds.villages, place_id)["village_id"]
-    vy = ds.village_year[(ds.village_year["year"] == year) & ds.village_year["village_id"].isin(ids)]
+    vy = ds.village_year[
+        (ds.village_year["year"] == year) & ds.village_year["village_id"].isin(ids)
+    ]
     expected = len(ids)
     counts = vy[list(VALUE_COLUMNS)].isna().sum()
     table = counts.rename("missing").rename_axis("column").reset_index()

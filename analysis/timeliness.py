@@ -34,9 +34,7 @@ def reporting_units(villages: pd.DataFrame, year: int) -> pd.DataFrame:
     return pd.DataFrame({"unit_code": codes, "unit_level": "district", "district_code": codes})
 
 
-def submission_status(
-    villages: pd.DataFrame, submissions: pd.DataFrame, year: int
-) -> pd.DataFrame:
+def submission_status(villages: pd.DataFrame, submissions: pd.DataFrame, year: int) -> pd.DataFrame:
     """Each expected unit's submission for ``year``: received date, days late, status.
 
     ``status`` is ``on_time``, ``late`` or ``missing``; ``days_late`` is 0 when on time.

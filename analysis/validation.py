@@ -101,9 +101,7 @@ def check_schema(
                 ("column_in_dataframe", "column_in_schema")
             ):
                 column, value = str(case.failure_case), None
-            problems.append(
-                Problem(name, row, column, value, _rule_text(case.check), file=file)
-            )
+            problems.append(Problem(name, row, column, value, _rule_text(case.check), file=file))
         return None, problems
 
 
@@ -122,19 +120,36 @@ def _foreign_key(
 ) -> list[Problem]:
     bad = ~child[column].isin(allowed) & child[column].notna()
     return [
-        Problem(child_name, int(i) + offsets.get(child_name, 2), column, child.at[i, column],
-                f"unknown code: not in {what}", file=files.get(child_name, ""))
+        Problem(
+            child_name,
+            int(i) + offsets.get(child_name, 2),
+            column,
+            child.at[i, column],
+            f"unknown code: not in {what}",
+            file=files.get(child_name, ""),
+        )
         for i in _rows(child, bad)
     ]
 
 
 def _not_above(
-    frame: pd.DataFrame, name: str, low: str, high: str, files: dict[str, str], offsets: dict[str, int]
+    frame: pd.DataFrame,
+    name: str,
+    low: str,
+    high: str,
+    files: dict[str, str],
+    offsets: dict[str, int],
 ) -> list[Problem]:
     bad = frame[low] > frame[high]
     return [
-        Problem(name, int(i) + offsets.get(name, 2), low, frame.at[i, low],
-                f"{low} must not be above {high} ({frame.at[i, high]})", file=files.get(name, ""))
+        Problem(
+            name,
+            int(i) + offsets.get(name, 2),
+            low,
+            frame.at[i, low],
+            f"{low} must not be above {high} ({frame.at[i, high]})",
+            file=files.get(name, ""),
+        )
         for i in _rows(frame, bad)
     ]
 
@@ -168,53 +183,100 @@ def check_relations(
     craft_ids = set(crafts["craft_id"])
     problems += _foreign_key(villages, "villages", "craft_id", craft_ids, "crafts", files, offsets)
     problems += _foreign_key(dc, "district_crafts", "craft_id", craft_ids, "crafts", files, offsets)
-    problems += _foreign_key(vy, "village_year", "village_id", set(villages["village_id"]),
-                             "villages", files, offsets)
+    problems += _foreign_key(
+        vy, "village_year", "village_id", set(villages["village_id"]), "villages", files, offsets
+    )
     if check_places:
         districts = set(reference.districts()["code"])
-        problems += _foreign_key(villages, "villages", "district_code", districts,
-                                 "the 11 district-level units", files, offsets)
-        problems += _foreign_key(dc, "district_crafts", "district_code", districts,
-                                 "the 11 district-level units", files, offsets)
+        problems += _foreign_key(
+            villages,
+            "villages",
+            "district_code",
+            districts,
+            "the 11 district-level units",
+            files,
+            offsets,
+        )
+        problems += _foreign_key(
+            dc,
+            "district_crafts",
+            "district_code",
+            districts,
+            "the 11 district-level units",
+            files,
+            offsets,
+        )
         old = reference.communes_pre2025()
-        problems += _foreign_key(villages, "villages", "old_commune_code", set(old["code"]),
-                                 "the communes before 2025", files, offsets)
-        problems += _foreign_key(villages, "villages", "commune_code",
-                                 set(reference.communes_2025()["code"]),
-                                 "the 65 communes and wards of 2025", files, offsets)
+        problems += _foreign_key(
+            villages,
+            "villages",
+            "old_commune_code",
+            set(old["code"]),
+            "the communes before 2025",
+            files,
+            offsets,
+        )
+        problems += _foreign_key(
+            villages,
+            "villages",
+            "commune_code",
+            set(reference.communes_2025()["code"]),
+            "the 65 communes and wards of 2025",
+            files,
+            offsets,
+        )
         units = reporting_unit_codes()
         for name in ("activities", "submissions"):
-            problems += _foreign_key(tables[name], name, "unit_code", units,
-                                     "the reporting units", files, offsets)
+            problems += _foreign_key(
+                tables[name], name, "unit_code", units, "the reporting units", files, offsets
+            )
         # The former commune must lie in the stated district, and the 2025 commune must be one
         # that the former commune went into (never match places by name alone).
         old_district = old.set_index("code")["district_code"]
         stated = villages["old_commune_code"].map(old_district)
         wrong = stated.notna() & (stated != villages["district_code"])
         problems += [
-            Problem("villages", int(i) + offsets.get("villages", 2), "district_code",
-                    villages.at[i, "district_code"],
-                    f"former commune {villages.at[i, 'old_commune_code']} is in district "
-                    f"{stated[i]}", file=files.get("villages", ""))
+            Problem(
+                "villages",
+                int(i) + offsets.get("villages", 2),
+                "district_code",
+                villages.at[i, "district_code"],
+                f"former commune {villages.at[i, 'old_commune_code']} is in district {stated[i]}",
+                file=files.get("villages", ""),
+            )
             for i in _rows(villages, wrong)
         ]
-        pairs = set(zip(reference.commune_map()["old_code"], reference.commune_map()["new_code"],
-                        strict=True))
+        pairs = set(
+            zip(
+                reference.commune_map()["old_code"],
+                reference.commune_map()["new_code"],
+                strict=True,
+            )
+        )
         known_old = villages["old_commune_code"].isin(old_district.index)
         unmapped = known_old & ~pd.Series(
-            [(o, n) in pairs for o, n in zip(villages["old_commune_code"],
-                                             villages["commune_code"], strict=True)],
+            [
+                (o, n) in pairs
+                for o, n in zip(villages["old_commune_code"], villages["commune_code"], strict=True)
+            ],
             index=villages.index,
         )
         problems += [
-            Problem("villages", int(i) + offsets.get("villages", 2), "commune_code",
-                    villages.at[i, "commune_code"],
-                    f"former commune {villages.at[i, 'old_commune_code']} did not go into this "
-                    "2025 commune (commune_map.csv)", file=files.get("villages", ""))
+            Problem(
+                "villages",
+                int(i) + offsets.get("villages", 2),
+                "commune_code",
+                villages.at[i, "commune_code"],
+                f"former commune {villages.at[i, 'old_commune_code']} did not go into this "
+                "2025 commune (commune_map.csv)",
+                file=files.get("villages", ""),
+            )
             for i in _rows(villages, unmapped)
         ]
 
-    problems += _not_above(vy, "village_year", "households_craft", "households_total", files, offsets)
+    problems += _not_above(
+        vy, "village_year", "households_craft", "households_total", files, offsets
+    )
     problems += _not_above(vy, "village_year", "workers_trained", "workers_regular", files, offsets)
     problems += _not_above(vy, "village_year", "facilities_compliant", "facilities", files, offsets)
 
@@ -222,24 +284,38 @@ def check_relations(
     for column in ("recognition_date", "recognition_regime"):
         missing = recognised & villages[column].isna()
         problems += [
-            Problem("villages", int(i) + offsets.get("villages", 2), column, None,
-                    "a recognised village needs its recognition date and regime",
-                    file=files.get("villages", ""))
+            Problem(
+                "villages",
+                int(i) + offsets.get("villages", 2),
+                column,
+                None,
+                "a recognised village needs its recognition date and regime",
+                file=files.get("villages", ""),
+            )
             for i in _rows(villages, missing)
         ]
     stray = ~recognised & villages["recognition_date"].notna()
     problems += [
-        Problem("villages", int(i) + offsets.get("villages", 2), "recognition_date",
-                villages.at[i, "recognition_date"],
-                "recognition date given for a village that is not recognised",
-                file=files.get("villages", ""))
+        Problem(
+            "villages",
+            int(i) + offsets.get("villages", 2),
+            "recognition_date",
+            villages.at[i, "recognition_date"],
+            "recognition date given for a village that is not recognised",
+            file=files.get("villages", ""),
+        )
         for i in _rows(villages, stray)
     ]
     no_year = (villages["trademark"] != "none") & villages["trademark_since"].isna()
     problems += [
-        Problem("villages", int(i) + offsets.get("villages", 2), "trademark_since", None,
-                "a trademark or geographical indication needs the year it was granted",
-                file=files.get("villages", ""))
+        Problem(
+            "villages",
+            int(i) + offsets.get("villages", 2),
+            "trademark_since",
+            None,
+            "a trademark or geographical indication needs the year it was granted",
+            file=files.get("villages", ""),
+        )
         for i in _rows(villages, no_year)
     ]
     return problems

@@ -28,28 +28,63 @@ def plain_way(year: int, work: Path, db: Path) -> float:
     from analysis.places import places
 
     table = places()
-    jobs = [("district_report.ipynb", p) for p in table.loc[table["level"] == "district", "place_id"]]
+    jobs = [
+        ("district_report.ipynb", p) for p in table.loc[table["level"] == "district", "place_id"]
+    ]
     jobs.append(("province_report.ipynb", "tinh-lang-son"))
     started = time.perf_counter()
     for notebook, place in jobs:
         out = work / f"{place}.ipynb"
         subprocess.run(
-            [str(BIN / "papermill"), str(ROOT / "notebooks" / notebook), str(out),
-             "-p", "year", str(year), "-p", "place", place, "-p", "db_path", str(db),
-             "--cwd", str(ROOT / "notebooks"), "--no-progress-bar"],
-            check=True, capture_output=True,
+            [
+                str(BIN / "papermill"),
+                str(ROOT / "notebooks" / notebook),
+                str(out),
+                "-p",
+                "year",
+                str(year),
+                "-p",
+                "place",
+                place,
+                "-p",
+                "db_path",
+                str(db),
+                "--cwd",
+                str(ROOT / "notebooks"),
+                "--no-progress-bar",
+            ],
+            check=True,
+            capture_output=True,
         )
         subprocess.run(
             [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out)],
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
     return time.perf_counter() - started
 
 
 def our_batch(year: int, out: Path, db: Path, jobs: int, force: bool) -> float:
-    cmd = [str(BIN / "python"), "-m", "analysis", "report", "--year", str(year),
-           "--kind", "district,province", "--place", "all", "--format", "html",
-           "--jobs", str(jobs), "--out", str(out), "--db", str(db)]
+    cmd = [
+        str(BIN / "python"),
+        "-m",
+        "analysis",
+        "report",
+        "--year",
+        str(year),
+        "--kind",
+        "district,province",
+        "--place",
+        "all",
+        "--format",
+        "html",
+        "--jobs",
+        str(jobs),
+        "--out",
+        str(out),
+        "--db",
+        str(db),
+    ]
     if force:
         cmd.append("--force")
     started = time.perf_counter()
@@ -73,8 +108,10 @@ def main() -> None:
         shutil.rmtree(work / "plain", ignore_errors=True)
     print(f"12 HTML reports for {args.year} on this machine ({args.jobs} jobs):")
     print(f"  plain papermill CLI + nbconvert CLI, sequential: {plain:7.1f} s")
-    print(f"  python -m analysis report (cold start):           {ours:7.1f} s  "
-          f"({plain / ours:.1f}x faster)")
+    print(
+        f"  python -m analysis report (cold start):           {ours:7.1f} s  "
+        f"({plain / ours:.1f}x faster)"
+    )
     print(f"  python -m analysis report, nothing changed:       {again:7.1f} s")
 
 

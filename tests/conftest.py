@@ -1,4 +1,4 @@
-"""Shared fixtures: a store built from the shipped sample in a temporary folder, HTML table reader."""
+"""Shared fixtures: a store built from the shipped sample in a temporary folder; HTML tables."""
 
 from __future__ import annotations
 

@@ -11,6 +11,9 @@ def test_dictionary_is_up_to_date() -> None:
 
 def test_dictionary_documents_every_column_in_both_languages() -> None:
     text = data_dictionary_markdown()
-    assert "| `households_craft` | Số hộ tham gia nghề | Households in the craft | households |" in text
+    assert (
+        "| `households_craft` | Số hộ tham gia nghề | Households in the craft | households |"
+        in text
+    )
     assert "| `funding_source` | Nguồn kinh phí | Funding source |" in text
     assert "central, local, other, provincial" in text

@@ -13,7 +13,9 @@ def test_every_reference_row_has_a_source() -> None:
     for path in config.REFERENCE_DIR.glob("*.csv"):
         frame = pd.read_csv(path, dtype=str)
         assert "source" in frame.columns, path.name
-        assert frame["source"].notna().all() and (frame["source"].str.strip() != "").all(), path.name
+        assert frame["source"].notna().all() and (frame["source"].str.strip() != "").all(), (
+            path.name
+        )
     for path in config.REFERENCE_DIR.glob("*.yaml"):
         data = reference.read_yaml(path.name)
         assert data.get("source") or path.name == "admin_units_meta.yaml", path.name
@@ -22,13 +24,27 @@ def test_every_reference_row_has_a_source() -> None:
 def test_targets_of_plan_244() -> None:
     t = reference.targets().set_index(["indicator_id", "target_year"])["value"]
     assert t.to_dict() == {
-        ("T1", 2025): 1, ("T1", 2030): 2, ("T2", 2025): 2, ("T2", 2030): 3,
-        ("T3", 2025): 1, ("T3", 2030): 2, ("T4", 2025): 1, ("T4", 2030): 2,
-        ("T5", 2025): 100, ("T5", 2030): 50, ("T6", 2025): 100, ("T6", 2030): 100,
+        ("T1", 2025): 1,
+        ("T1", 2030): 2,
+        ("T2", 2025): 2,
+        ("T2", 2030): 3,
+        ("T3", 2025): 1,
+        ("T3", 2030): 2,
+        ("T4", 2025): 1,
+        ("T4", 2030): 2,
+        ("T5", 2025): 100,
+        ("T5", 2030): 50,
+        ("T6", 2025): 100,
+        ("T6", 2030): 100,
     }
     targets = reference.targets()
-    unverified = set(zip(targets.loc[~targets["verified"], "indicator_id"],
-                         targets.loc[~targets["verified"], "target_year"], strict=True))
+    unverified = set(
+        zip(
+            targets.loc[~targets["verified"], "indicator_id"],
+            targets.loc[~targets["verified"], "target_year"],
+            strict=True,
+        )
+    )
     assert unverified == {("T5", 2025), ("T6", 2030)}
 
 
@@ -43,8 +59,10 @@ def test_every_sample_village_maps_to_a_2025_commune() -> None:
     mapping = reference.commune_map()
     pairs = set(zip(mapping["old_code"], mapping["new_code"], strict=True))
     villages = tables["villages"]
-    assert all((o, n) in pairs for o, n in zip(villages["old_commune_code"],
-                                              villages["commune_code"], strict=True))
+    assert all(
+        (o, n) in pairs
+        for o, n in zip(villages["old_commune_code"], villages["commune_code"], strict=True)
+    )
     assert villages["commune_code"].isin(reference.communes_2025()["code"]).all()
 
 
@@ -57,6 +75,12 @@ def test_places_table() -> None:
 
 def test_status_bands_cover_every_status() -> None:
     bands = reference.status_bands()
-    assert list(bands["status"]) == ["achieved", "on_track", "acceleration_needed",
-                                     "limited_progress", "deterioration", "not_assessable"]
+    assert list(bands["status"]) == [
+        "achieved",
+        "on_track",
+        "acceleration_needed",
+        "limited_progress",
+        "deterioration",
+        "not_assessable",
+    ]
     assert bands["symbol"].is_unique and bands["colour"].is_unique

@@ -46,16 +46,21 @@ def engine(sample_db: Path) -> dict[tuple[str, str], float]:
 
 
 def _targets_rows(html: str) -> dict[str, list[str]]:
-    table = next(t for t in html_tables(html) if t and t[0] and t[0][0] in ("Chỉ tiêu",
-                                                                             "Indicator"))
+    table = next(
+        t for t in html_tables(html) if t and t[0] and t[0][0] in ("Chỉ tiêu", "Indicator")
+    )
     return {row[0].split(".")[0]: row for row in table[1:]}
 
 
 def test_one_failure_leaves_the_others_complete(batch: tuple[BatchSummary, Path]) -> None:
     summary, out = batch
     status = {(r.job.place_id, r.job.lang): r.status for r in summary.results}
-    assert status == {("cao-loc", "vi"): "done", ("tinh-lang-son", "vi"): "done",
-                      ("cao-loc", "en"): "done", ("van-lang", "xx"): "failed"}
+    assert status == {
+        ("cao-loc", "vi"): "done",
+        ("tinh-lang-son", "vi"): "done",
+        ("cao-loc", "en"): "done",
+        ("van-lang", "xx"): "failed",
+    }
     failed = summary.failed[0]
     assert "unknown language 'xx'" in failed.error
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -70,7 +75,7 @@ def test_html_report_numbers_and_no_code(batch: tuple[BatchSummary, Path], engin
     _, out = batch
     html = (out / "reports" / "2025" / "cao-loc.html").read_text(encoding="utf-8")
     assert unicodedata.is_normalized("NFC", html)
-    for leak in ("import analysis", "r.prepare(", "db_path", "In&nbsp;[", "jp-InputPrompt\">"):
+    for leak in ("import analysis", "r.prepare(", "db_path", "In&nbsp;[", 'jp-InputPrompt">'):
         assert leak not in html, leak
     assert "I. KẾT QUẢ THỰC HIỆN" in html
     assert "DỮ LIỆU GIẢ LẬP" in html
@@ -91,13 +96,18 @@ def test_english_report(batch: tuple[BatchSummary, Path], engine: dict) -> None:
     assert rows["T6"][3] == format_percent(engine[("T6", "tinh-lang-son")], 1, "en")
 
 
-def test_pdf_text_has_vietnamese_and_numbers(batch: tuple[BatchSummary, Path],
-                                             engine: dict) -> None:
+def test_pdf_text_has_vietnamese_and_numbers(
+    batch: tuple[BatchSummary, Path], engine: dict
+) -> None:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (Debian poppler-utils) is not installed")
     _, out = batch
-    text = subprocess.run(["pdftotext", "-layout", str(out / "reports" / "2025" / "cao-loc.pdf"),
-                           "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out / "reports" / "2025" / "cao-loc.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     text = unicodedata.normalize("NFC", text)
     assert "KẾT QUẢ THỰC HIỆN" in text
     assert "DỮ LIỆU GIẢ LẬP" in text
@@ -130,18 +140,36 @@ def _chromium() -> str | None:
 
 def _shoot(page: Path, png: Path, tmp: Path) -> str:
     """Open a page in headless Chromium: return its DOM and keep a screenshot."""
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp}"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp}",
+    ]
     browser = _chromium()
-    subprocess.run([browser, *flags, f"--screenshot={png}", "--window-size=1200,1600",
-                    page.as_uri()], capture_output=True, timeout=120, check=True)
-    return subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True,
-                          text=True, timeout=120, check=True).stdout
+    subprocess.run(
+        [browser, *flags, f"--screenshot={png}", "--window-size=1200,1600", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    return subprocess.run(
+        [browser, *flags, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
 
 
-def test_index_and_report_render_in_chromium(batch: tuple[BatchSummary, Path],
-                                             tmp_path: Path) -> None:
+def test_index_and_report_render_in_chromium(
+    batch: tuple[BatchSummary, Path], tmp_path: Path
+) -> None:
     if _chromium() is None:
         pytest.skip("chromium (Debian package) is not installed")
     from PIL import Image, ImageStat
@@ -149,8 +177,10 @@ def test_index_and_report_render_in_chromium(batch: tuple[BatchSummary, Path],
     _, out = batch
     artifacts = config.OUTPUTS_DIR / "test-artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
-    for page, name in ((out / "index.html", "index.png"),
-                       (out / "reports" / "2025" / "cao-loc.html", "report-cao-loc.png")):
+    for page, name in (
+        (out / "index.html", "index.png"),
+        (out / "reports" / "2025" / "cao-loc.html", "report-cao-loc.png"),
+    ):
         dom = _shoot(page, artifacts / name, tmp_path / name)
         assert "<table" in dom
         image = Image.open(artifacts / name).convert("L")

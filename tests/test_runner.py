@@ -19,8 +19,14 @@ from analysis.runner import (
 
 
 def _plan(db: Path, **kw: object) -> list[Job]:
-    args = {"kinds": ["district"], "year": 2025, "place": "all", "lang": "vi",
-            "formats": ["html"], "db_path": db}
+    args = {
+        "kinds": ["district"],
+        "year": 2025,
+        "place": "all",
+        "lang": "vi",
+        "formats": ["html"],
+        "db_path": db,
+    }
     args.update(kw)
     return plan_jobs(**args)
 
@@ -45,8 +51,10 @@ def test_review_only_from_2025(sample_db: Path) -> None:
 @pytest.mark.parametrize(
     ("kw", "message"),
     [
-        ({"place": "ha-noi"}, "unknown place 'ha-noi' for a district report; valid: "
-                              "thanh-pho-lang-son, trang-dinh"),
+        (
+            {"place": "ha-noi"},
+            "unknown place 'ha-noi' for a district report; valid: thanh-pho-lang-son, trang-dinh",
+        ),
         ({"year": 2019}, "no data for year 2019; years in the store: 2021, 2022, 2023, 2024, 2025"),
         ({"formats": ["html", "odt"]}, "unknown format 'odt'"),
         ({"kinds": ["weekly"]}, "unknown kind 'weekly'"),
@@ -86,6 +94,7 @@ def test_fingerprint_follows_inputs(sample_db: Path) -> None:
     assert base == job_fingerprint(job, "data-a", code, sample_db)
     assert base != job_fingerprint(job, "data-b", code, sample_db)
     assert base != job_fingerprint(Job("district", 2024, "cao-loc"), "data-a", code, sample_db)
-    assert base != job_fingerprint(Job("district", 2025, "cao-loc", "en"), "data-a", code,
-                                   sample_db)
+    assert base != job_fingerprint(
+        Job("district", 2025, "cao-loc", "en"), "data-a", code, sample_db
+    )
     assert base != job_fingerprint(job, "data-a", "other-code", sample_db)

@@ -36,8 +36,14 @@ def _edit_csv(path: Path, row: int, column: str, value: str) -> None:
 def test_shipped_sample_validates() -> None:
     tables, info = validate_raw(config.SAMPLE_DIR)
     assert info["synthetic"] is True
-    assert set(tables) == {"crafts", "villages", "village_year", "district_crafts", "activities",
-                           "submissions"}
+    assert set(tables) == {
+        "crafts",
+        "villages",
+        "village_year",
+        "district_crafts",
+        "activities",
+        "submissions",
+    }
     assert len(tables["villages"]) == 30
 
 
@@ -63,7 +69,9 @@ def test_wrong_type_and_unknown_code_reported_together(raw_copy: Path) -> None:
 
 
 def test_nfd_text_rejected(raw_copy: Path) -> None:
-    _edit_csv(raw_copy / "villages.csv", 1, "name_vi", unicodedata.normalize("NFD", "Thôn Bản Piềng"))
+    _edit_csv(
+        raw_copy / "villages.csv", 1, "name_vi", unicodedata.normalize("NFD", "Thôn Bản Piềng")
+    )
     with pytest.raises(DataValidationError) as err:
         validate_raw(raw_copy)
     problem = err.value.problems[0]

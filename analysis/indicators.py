@@ -29,8 +29,17 @@ from analysis.store import Dataset
 
 #: Columns of the result of :func:`compute_indicators`, in order.
 INDICATOR_COLUMNS: tuple[str, ...] = (
-    "indicator_id", "place_id", "place_level", "place_code", "year", "value", "numerator",
-    "denominator", "unit", "n_expected", "n_reported",
+    "indicator_id",
+    "place_id",
+    "place_level",
+    "place_code",
+    "year",
+    "value",
+    "numerator",
+    "denominator",
+    "unit",
+    "n_expected",
+    "n_reported",
 )
 LEVEL_ORDER = {"province": 0, "district": 1, "commune": 2}
 #: Top level of a data set that is not Lạng Sơn's (the synthetic national benchmark set).
@@ -38,8 +47,15 @@ NATIONAL_PLACE = "VN"
 _UNIT_SCALE = {"percent": 100.0, "ratio": 1.0}
 
 _VY_NUMERIC = (
-    "households_total", "households_craft", "workers_regular", "workers_trained", "facilities",
-    "facilities_compliant", "revenue_mvnd", "income_mvnd_month", "ocop_products",
+    "households_total",
+    "households_craft",
+    "workers_regular",
+    "workers_trained",
+    "facilities",
+    "facilities_compliant",
+    "revenue_mvnd",
+    "income_mvnd_month",
+    "ocop_products",
 )
 _VY_FLAGS = ("env_plan", "env_group")
 
@@ -57,6 +73,13 @@ def reporting_years(ds: Dataset) -> list[int]:
 
 def _is_national(ds: Dataset) -> bool:
     return str(ds.info.get("scale", "province")) == "national"
+
+
+def _slugs(codes: pd.Index, slugs: dict[str, str]) -> np.ndarray:
+    """The slug of each code, or the code itself when the reference does not know it."""
+    series = pd.Series(codes, dtype=object)
+    mapped = series.map(slugs)
+    return np.where(mapped.isna(), series, mapped.astype(object)).astype(object)
 
 
 def indicator_places(ds: Dataset) -> pd.DataFrame:
@@ -85,16 +108,27 @@ def indicator_places(ds: Dataset) -> pd.DataFrame:
     communes = pd.Index(list(commune_slugs)).append(pd.Index(commune_codes.unique()))
     districts, communes = districts.unique().sort_values(), communes.unique().sort_values()
     frames = [
-        pd.DataFrame({"place_id": [top["place_id"]], "place_level": ["province"],
-                      "place_code": [top["place_code"]]}),
-        pd.DataFrame({
-            "place_id": pd.Series(districts.map(lambda c: district_slugs.get(c, c))),
-            "place_level": "district", "place_code": districts,
-        }),
-        pd.DataFrame({
-            "place_id": pd.Series(communes.map(lambda c: commune_slugs.get(c, c))),
-            "place_level": "commune", "place_code": communes,
-        }),
+        pd.DataFrame(
+            {
+                "place_id": [top["place_id"]],
+                "place_level": ["province"],
+                "place_code": [top["place_code"]],
+            }
+        ),
+        pd.DataFrame(
+            {
+                "place_id": _slugs(districts, district_slugs),
+                "place_level": "district",
+                "place_code": districts,
+            }
+        ),
+        pd.DataFrame(
+            {
+                "place_id": _slugs(communes, commune_slugs),
+                "place_level": "commune",
+                "place_code": communes,
+            }
+        ),
     ]
     return pd.concat(frames, ignore_index=True).astype(str)
 
@@ -121,30 +155,36 @@ def _village_attributes(ds: Dataset) -> pd.DataFrame:
     v = ds.villages
     crafts = ds.crafts.set_index(ds.crafts["craft_id"].astype(str))
     craft = v["craft_id"].astype(str)
-    return pd.DataFrame({
-        "village_id": v["village_id"].astype(str).to_numpy(),
-        "district_code": v["district_code"].astype(str).to_numpy(),
-        "commune_code": v["commune_code"].astype(str).to_numpy(),
-        "recognition": v["recognition"].astype(str).to_numpy(),
-        "recognition_regime": v["recognition_regime"].astype(object).to_numpy(),
-        "recognised_year": _year_of(v["recognition_date"]).to_numpy(),
-        "tourism_since": _float(v["tourism_since"]),
-        "trademark": v["trademark"].astype(str).to_numpy(),
-        "trademark_since": _float(v["trademark_since"]),
-        "restored_year": _float(v["restored_year"]),
-        "craft_id": craft.to_numpy(),
-        "craft_since": _float(craft.map(crafts["since_year"]).astype(object)),
-        "craft_traditional": craft.map(crafts["is_traditional"]).astype(object)
-        .eq(True).to_numpy(),
-        "craft_recognised_year": _year_of(craft.map(crafts["recognition_date"])).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "village_id": v["village_id"].astype(str).to_numpy(),
+            "district_code": v["district_code"].astype(str).to_numpy(),
+            "commune_code": v["commune_code"].astype(str).to_numpy(),
+            "recognition": v["recognition"].astype(str).to_numpy(),
+            "recognition_regime": v["recognition_regime"].astype(object).to_numpy(),
+            "recognised_year": _year_of(v["recognition_date"]).to_numpy(),
+            "tourism_since": _float(v["tourism_since"]),
+            "trademark": v["trademark"].astype(str).to_numpy(),
+            "trademark_since": _float(v["trademark_since"]),
+            "restored_year": _float(v["restored_year"]),
+            "craft_id": craft.to_numpy(),
+            "craft_since": _float(craft.map(crafts["since_year"]).astype(object)),
+            "craft_traditional": craft.map(crafts["is_traditional"])
+            .astype(object)
+            .eq(True)
+            .to_numpy(),
+            "craft_recognised_year": _year_of(craft.map(crafts["recognition_date"])).to_numpy(),
+        }
+    )
 
 
 def _village_year_values(ds: Dataset) -> pd.DataFrame:
     """``village_year`` with every measure as float64 (NaN for missing)."""
     vy = ds.village_year
-    out = {"village_id": vy["village_id"].astype(str).to_numpy(),
-           "year": vy["year"].astype(int).to_numpy()}
+    out = {
+        "village_id": vy["village_id"].astype(str).to_numpy(),
+        "year": vy["year"].astype(int).to_numpy(),
+    }
     for column in (*_VY_NUMERIC, *_VY_FLAGS):
         out[column] = _float(vy[column])
     return pd.DataFrame(out)
@@ -152,9 +192,9 @@ def _village_year_values(ds: Dataset) -> pd.DataFrame:
 
 def village_panel(ds: Dataset, years: Sequence[int]) -> pd.DataFrame:
     """One row per village and year: its attributes, the year's figures, the previous year's
-    (``*_prev``) and the 2020 baseline's (``*_base``), and ``reported`` (1 if the village sent
-    figures for the year). Years without any figures in the data set are flagged in
-    ``year_in_data``."""
+    revenue and income (``revenue_prev``, ``income_prev``), the 2020 income (``income_base``)
+    and ``reported`` (1 if the village sent figures for the year). ``year_in_data`` is False
+    for a year without any figures in the whole data set."""
     attrs = _village_attributes(ds)
     year_array = np.asarray(sorted({int(y) for y in years}), dtype=int)
     n_years = len(year_array)
@@ -163,12 +203,14 @@ def village_panel(ds: Dataset, years: Sequence[int]) -> pd.DataFrame:
     values = _village_year_values(ds)
     measures = [c for c in values.columns if c not in ("village_id", "year")]
     current = values.assign(reported=1.0)
-    previous = values[["village_id", "year", "revenue_mvnd", "income_mvnd_month"]].assign(
-        year=values["year"] + 1
-    ).rename(columns={"revenue_mvnd": "revenue_prev", "income_mvnd_month": "income_prev"})
-    baseline = values.loc[values["year"] == BASELINE_YEAR,
-                          ["village_id", "income_mvnd_month"]].rename(
-        columns={"income_mvnd_month": "income_base"})
+    previous = (
+        values[["village_id", "year", "revenue_mvnd", "income_mvnd_month"]]
+        .assign(year=values["year"] + 1)
+        .rename(columns={"revenue_mvnd": "revenue_prev", "income_mvnd_month": "income_prev"})
+    )
+    baseline = values.loc[
+        values["year"] == BASELINE_YEAR, ["village_id", "income_mvnd_month"]
+    ].rename(columns={"income_mvnd_month": "income_base"})
     panel = (
         panel.merge(current, on=["village_id", "year"], how="left", validate="one_to_one")
         .merge(previous, on=["village_id", "year"], how="left", validate="one_to_one")
@@ -233,14 +275,16 @@ def _component_meets_criteria(panel: pd.DataFrame, _: dict) -> np.ndarray:
 
 def _component_production_stable(panel: pd.DataFrame, spec: dict) -> np.ndarray:
     tolerance = float(spec.get("revenue_tolerance", 0.0))
-    return _at_least(panel["revenue_mvnd"].to_numpy(),
-                     panel["revenue_prev"].to_numpy() * (1.0 - tolerance))
+    return _at_least(
+        panel["revenue_mvnd"].to_numpy(), panel["revenue_prev"].to_numpy() * (1.0 - tolerance)
+    )
 
 
 def _component_income_not_falling(panel: pd.DataFrame, spec: dict) -> np.ndarray:
     tolerance = float(spec.get("income_tolerance", 0.0))
-    return _at_least(panel["income_mvnd_month"].to_numpy(),
-                     panel["income_prev"].to_numpy() * (1.0 - tolerance))
+    return _at_least(
+        panel["income_mvnd_month"].to_numpy(), panel["income_prev"].to_numpy() * (1.0 - tolerance)
+    )
 
 
 #: Components of effectiveness.yaml by id: each returns 1 (holds), 0 (fails) or NaN (unknown).
@@ -286,10 +330,14 @@ def effectiveness_components(ds: Dataset, years: Sequence[int] | None = None) ->
     keep = _recognised(panel)
     total = panel["households_total"]
     share = panel["households_craft"] / total.where(total > 0)
-    out = pd.DataFrame({
-        "village_id": panel["village_id"], "year": panel["year"],
-        "household_share": share, "min_household_share": household_threshold(panel),
-    })
+    out = pd.DataFrame(
+        {
+            "village_id": panel["village_id"],
+            "year": panel["year"],
+            "household_share": share,
+            "min_household_share": household_threshold(panel),
+        }
+    )
     for name, values in {**components, "effective": effective}.items():
         out[name] = pd.array(np.where(np.isnan(values), None, values == 1), dtype="boolean")
     return out[keep].sort_values(["year", "village_id"]).reset_index(drop=True)
@@ -313,8 +361,11 @@ def _t1(panel: pd.DataFrame) -> Contribution:
 
 def _t3(panel: pd.DataFrame) -> Contribution:
     # Villages only; traditional crafts (not tied to one place) are added at the top level.
-    return _count(_in_programme(panel["recognised_year"], panel["year"])
-                  & panel["recognition"].ne("none").to_numpy(), panel)
+    return _count(
+        _in_programme(panel["recognised_year"], panel["year"])
+        & panel["recognition"].ne("none").to_numpy(),
+        panel,
+    )
 
 
 def _t4(panel: pd.DataFrame) -> Contribution:
@@ -329,8 +380,12 @@ def _ratio_parts(num: np.ndarray, den: np.ndarray, scope: np.ndarray) -> Contrib
     """Numerator and denominator of villages in ``scope`` whose both figures are known."""
     scope = scope.astype(bool)
     known = scope & ~np.isnan(num) & ~np.isnan(den)
-    return {"num": np.where(known, num, 0.0), "den": np.where(known, den, 0.0),
-            "exp": scope.astype(float), "rep": known.astype(float)}
+    return {
+        "num": np.where(known, num, 0.0),
+        "den": np.where(known, den, 0.0),
+        "exp": scope.astype(float),
+        "rep": known.astype(float),
+    }
 
 
 def _t5(panel: pd.DataFrame) -> Contribution:
@@ -339,26 +394,35 @@ def _t5(panel: pd.DataFrame) -> Contribution:
 
 
 def _t6(panel: pd.DataFrame) -> Contribution:
-    return _ratio_parts(panel["facilities_compliant"].to_numpy(), panel["facilities"].to_numpy(),
-                        _recognised(panel))
+    return _ratio_parts(
+        panel["facilities_compliant"].to_numpy(), panel["facilities"].to_numpy(), _recognised(panel)
+    )
 
 
 def _c2(panel: pd.DataFrame) -> Contribution:
     workers = panel["workers_regular"].to_numpy()
     scope = _recognised(panel)
     known = scope & ~np.isnan(workers)
-    return {"num": np.where(known, workers, 0.0), "exp": scope.astype(float),
-            "rep": known.astype(float)}
+    return {
+        "num": np.where(known, workers, 0.0),
+        "exp": scope.astype(float),
+        "rep": known.astype(float),
+    }
 
 
 def _c3(panel: pd.DataFrame) -> Contribution:
-    return _ratio_parts(panel["workers_trained"].to_numpy(), panel["workers_regular"].to_numpy(),
-                        np.ones(len(panel)))
+    return _ratio_parts(
+        panel["workers_trained"].to_numpy(),
+        panel["workers_regular"].to_numpy(),
+        np.ones(len(panel)),
+    )
 
 
 def _c4(panel: pd.DataFrame) -> Contribution:
-    marked = panel["trademark"].ne("none").to_numpy() & panel["trademark_since"].le(
-        panel["year"]).to_numpy()
+    marked = (
+        panel["trademark"].ne("none").to_numpy()
+        & panel["trademark_since"].le(panel["year"]).to_numpy()
+    )
     known = panel["year_in_data"].to_numpy(dtype=float)
     return {"num": marked * known, "den": known, "exp": np.ones(len(panel)), "rep": known}
 
@@ -376,17 +440,31 @@ def _c6(panel: pd.DataFrame) -> Contribution:
 
 
 def _c7(panel: pd.DataFrame) -> Contribution:
+    # Both years' incomes weighted by the year's workers: a like-for-like comparison.
     workers = panel["workers_regular"].to_numpy()
-    parts = _ratio_parts(panel["income_mvnd_month"].to_numpy() * workers,
-                         panel["income_base"].to_numpy() * workers, workers > 0)
+    parts = _ratio_parts(
+        panel["income_mvnd_month"].to_numpy() * workers,
+        panel["income_base"].to_numpy() * workers,
+        np.ones(len(panel)),
+    )
     parts["wt"] = np.where(parts["rep"] > 0, workers, 0.0)
     return parts
 
 
 #: Village-level contribution of each indicator computed from the village-year panel.
 CONTRIBUTIONS: dict[str, Callable[[pd.DataFrame], Contribution]] = {
-    "T1": _t1, "T3": _t3, "T4": _t4, "T5": _t5, "T6": _t6,
-    "C1": _c1, "C2": _c2, "C3": _c3, "C4": _c4, "C5": _c5, "C6": _c6, "C7": _c7,
+    "T1": _t1,
+    "T3": _t3,
+    "T4": _t4,
+    "T5": _t5,
+    "T6": _t6,
+    "C1": _c1,
+    "C2": _c2,
+    "C3": _c3,
+    "C4": _c4,
+    "C5": _c5,
+    "C6": _c6,
+    "C7": _c7,
 }
 
 
@@ -394,13 +472,14 @@ CONTRIBUTIONS: dict[str, Callable[[pd.DataFrame], Contribution]] = {
 # Aggregation to places
 
 
-def _aggregate(panel: pd.DataFrame, parts: dict[str, Contribution],
-               places: pd.DataFrame, years: list[int]) -> dict[str, pd.DataFrame]:
+def _aggregate(
+    panel: pd.DataFrame, parts: dict[str, Contribution], places: pd.DataFrame, years: list[int]
+) -> dict[str, pd.DataFrame]:
     """Sum every contribution to each place and year: one wide frame per level, rows in the
     order of ``places`` x ``years``."""
-    wide = pd.DataFrame({
-        f"{ind}|{part}": values for ind, cols in parts.items() for part, values in cols.items()
-    })
+    wide = pd.DataFrame(
+        {f"{ind}|{part}": values for ind, cols in parts.items() for part, values in cols.items()}
+    )
     keys = {"district": panel["district_code"], "commune": panel["commune_code"]}
     out = {}
     for level in ("province", "district", "commune"):
@@ -432,8 +511,13 @@ def _values(summed: pd.DataFrame, ind: str, aggregation: str, unit: str) -> dict
     else:
         value = np.where((exp > 0) & (rep == 0), np.nan, num)
         num, den = value, np.full(len(value), np.nan)
-    return {"value": value, "numerator": num, "denominator": den,
-            "n_expected": exp, "n_reported": rep}
+    return {
+        "value": value,
+        "numerator": num,
+        "denominator": den,
+        "n_expected": exp,
+        "n_reported": rep,
+    }
 
 
 def _add_crafts_to_t3(province: pd.DataFrame, ds: Dataset, years: list[int]) -> pd.DataFrame:
@@ -444,11 +528,13 @@ def _add_crafts_to_t3(province: pd.DataFrame, ds: Dataset, years: list[int]) -> 
     in_data = np.isin(years, ds.village_year["year"].astype(int).unique()).astype(float)
     crafts = np.searchsorted(recognised, np.asarray(years), side="right").astype(float)
     n_crafts = float(len(ds.crafts))
-    return province.assign(**{
-        "T3|num": province["T3|num"].to_numpy() + crafts * in_data,
-        "T3|exp": province["T3|exp"].to_numpy() + n_crafts,
-        "T3|rep": province["T3|rep"].to_numpy() + n_crafts * in_data,
-    })
+    return province.assign(
+        **{
+            "T3|num": province["T3|num"].to_numpy() + crafts * in_data,
+            "T3|exp": province["T3|exp"].to_numpy() + n_crafts,
+            "T3|rep": province["T3|rep"].to_numpy() + n_crafts * in_data,
+        }
+    )
 
 
 def _t2_frames(ds: Dataset, places: pd.DataFrame, years: list[int]) -> list[pd.DataFrame]:
@@ -459,30 +545,44 @@ def _t2_frames(ds: Dataset, places: pd.DataFrame, years: list[int]) -> list[pd.D
     grid = pd.MultiIndex.from_product([districts["place_code"], years])
     counts = (
         dc.assign(district_code=dc["district_code"].astype(str), year=dc["year"].astype(int))
-        .groupby(["district_code", "year"])["craft_id"].nunique()
-        .reindex(grid, fill_value=0).to_numpy(dtype=float)
+        .groupby(["district_code", "year"])["craft_id"]
+        .nunique()
+        .reindex(grid, fill_value=0)
+        .to_numpy(dtype=float)
     )
     in_data = np.isin(np.tile(years, len(districts)), dc["year"].astype(int).unique())
     counts = np.where(in_data, counts, np.nan)
-    district_frame = pd.DataFrame({
-        "place_id": np.repeat(districts["place_id"].to_numpy(), len(years)),
-        "place_level": "district",
-        "place_code": np.repeat(districts["place_code"].to_numpy(), len(years)),
-        "year": np.tile(years, len(districts)),
-        "value": counts, "numerator": counts, "denominator": np.nan,
-        "n_expected": np.nan, "n_reported": np.nan,
-    })
+    district_frame = pd.DataFrame(
+        {
+            "place_id": np.repeat(districts["place_id"].to_numpy(), len(years)),
+            "place_level": "district",
+            "place_code": np.repeat(districts["place_code"].to_numpy(), len(years)),
+            "year": np.tile(years, len(districts)),
+            "value": counts,
+            "numerator": counts,
+            "denominator": np.nan,
+            "n_expected": np.nan,
+            "n_reported": np.nan,
+        }
+    )
     needed = _t2_thresholds(years)
     reaching = (counts.reshape(len(districts), len(years)) >= needed).sum(axis=0).astype(float)
     known = np.isin(years, dc["year"].astype(int).unique())
     top = places[places["place_level"] == "province"].iloc[0]
     n_areas = float(len(districts))
-    province_frame = pd.DataFrame({
-        "place_id": top["place_id"], "place_level": "province", "place_code": top["place_code"],
-        "year": years, "value": np.where(known, reaching, np.nan),
-        "numerator": np.where(known, reaching, np.nan), "denominator": n_areas,
-        "n_expected": n_areas, "n_reported": np.where(known, n_areas, 0.0),
-    })
+    province_frame = pd.DataFrame(
+        {
+            "place_id": top["place_id"],
+            "place_level": "province",
+            "place_code": top["place_code"],
+            "year": years,
+            "value": np.where(known, reaching, np.nan),
+            "numerator": np.where(known, reaching, np.nan),
+            "denominator": n_areas,
+            "n_expected": n_areas,
+            "n_reported": np.where(known, n_areas, 0.0),
+        }
+    )
     return [province_frame, district_frame]
 
 
@@ -525,12 +625,14 @@ def compute_indicators(ds: Dataset, years: Sequence[int] | None = None) -> pd.Da
     frames: dict[tuple[str, str], pd.DataFrame] = {}
     for level, table in summed.items():
         level_places = places[places["place_level"] == level]
-        base = pd.DataFrame({
-            "place_id": np.repeat(level_places["place_id"].to_numpy(), len(years)),
-            "place_level": level,
-            "place_code": np.repeat(level_places["place_code"].to_numpy(), len(years)),
-            "year": np.tile(np.asarray(years, dtype=int), len(level_places)),
-        })
+        base = pd.DataFrame(
+            {
+                "place_id": np.repeat(level_places["place_id"].to_numpy(), len(years)),
+                "place_level": level,
+                "place_code": np.repeat(level_places["place_code"].to_numpy(), len(years)),
+                "year": np.tile(np.asarray(years, dtype=int), len(level_places)),
+            }
+        )
         for ind in parts:
             row = definitions.loc[ind]
             values = _values(table, ind, str(row["aggregation"]), str(row["unit"]))
@@ -539,13 +641,19 @@ def compute_indicators(ds: Dataset, years: Sequence[int] | None = None) -> pd.Da
         province_t2, district_t2 = _t2_frames(ds, places, years)
         frames[("T2", "province")] = province_t2.assign(indicator_id="T2")
         frames[("T2", "district")] = district_t2.assign(indicator_id="T2")
-    ordered = [frames[(ind, level)] for ind in definitions.index for level in LEVEL_ORDER
-               if (ind, level) in frames]
+    ordered = [
+        frames[(ind, level)]
+        for ind in definitions.index
+        for level in LEVEL_ORDER
+        if (ind, level) in frames
+    ]
     result = pd.concat(ordered, ignore_index=True)
     result["unit"] = result["indicator_id"].map(definitions["unit"])
     # A year without any village figures is unknown for every village-based indicator.
-    absent = ~result["year"].isin(ds.village_year["year"].unique()).to_numpy() & result[
-        "indicator_id"].ne("T2").to_numpy()
+    absent = (
+        ~result["year"].isin(ds.village_year["year"].unique()).to_numpy()
+        & result["indicator_id"].ne("T2").to_numpy()
+    )
     result.loc[absent, ["value", "numerator", "denominator"]] = np.nan
     for column in ("n_expected", "n_reported"):
         result[column] = result[column].round().astype("Int64")

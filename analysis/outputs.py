@@ -1,12 +1,14 @@
 """Indicator results written as CSV under ``outputs/indicators/`` for anyone to check.
 
 ``python -m analysis build`` calls :func:`write_indicator_csvs` after building the store. Each
-file opens with a comment line saying the data are synthetic when they are (read them with
-``pandas.read_csv(path, comment="#")``).
+file opens with a comment line saying the data are synthetic when they are. Text fields are
+quoted (colours such as ``"#1a7f37"`` start with ``#``), so ``pandas.read_csv(path,
+comment="#")`` reads them back whole; :func:`read_indicator_csv` does the same.
 """
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -28,12 +30,19 @@ def indicator_tables(ds: Dataset) -> dict[str, pd.DataFrame]:
     years = reporting_years(ds)
     indicators = compute_indicators(ds, years)
     empty = pd.DataFrame()
-    progress = pd.concat([assess_progress(indicators, y) for y in years], ignore_index=True) \
-        if years else empty
-    screen = pd.concat([screen_villages(ds, y) for y in years], ignore_index=True) \
-        if years else empty
-    candidates = pd.concat([recognition_candidates(ds, y) for y in years], ignore_index=True) \
-        if years else empty
+    progress = (
+        pd.concat([assess_progress(indicators, y) for y in years], ignore_index=True)
+        if years
+        else empty
+    )
+    screen = (
+        pd.concat([screen_villages(ds, y) for y in years], ignore_index=True) if years else empty
+    )
+    candidates = (
+        pd.concat([recognition_candidates(ds, y) for y in years], ignore_index=True)
+        if years
+        else empty
+    )
     return {
         "indicators": indicators,
         "progress": progress,
@@ -49,8 +58,13 @@ def write_csv(frame: pd.DataFrame, path: Path, synthetic: bool) -> Path:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         if synthetic:
             handle.write(SYNTHETIC_COMMENT + "\n")
-        frame.to_csv(handle, index=False, lineterminator="\n")
+        frame.to_csv(handle, index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     return path
+
+
+def read_indicator_csv(path: Path) -> pd.DataFrame:
+    """Read back a CSV written by :func:`write_csv` (comment line skipped, codes kept as text)."""
+    return pd.read_csv(path, comment="#", dtype={"place_code": str})
 
 
 def write_indicator_csvs(db_path: Path | None = None, out_dir: Path | None = None) -> list[Path]:

@@ -26,10 +26,31 @@ from analysis import reference
 
 #: Columns of the result of :func:`assess_progress`, in order.
 PROGRESS_COLUMNS: tuple[str, ...] = (
-    "indicator_id", "place_id", "place_level", "year", "target_year", "operator", "target_value",
-    "method", "base_year", "base_value", "current_year", "current_value", "gap_closed_share",
-    "time_elapsed_share", "observed_growth", "required_growth", "ratio", "projection",
-    "required_per_year", "status", "label_vi", "label_en", "colour", "symbol", "note",
+    "indicator_id",
+    "place_id",
+    "place_level",
+    "year",
+    "target_year",
+    "operator",
+    "target_value",
+    "method",
+    "base_year",
+    "base_value",
+    "current_year",
+    "current_value",
+    "gap_closed_share",
+    "time_elapsed_share",
+    "observed_growth",
+    "required_growth",
+    "ratio",
+    "projection",
+    "required_per_year",
+    "status",
+    "label_vi",
+    "label_en",
+    "colour",
+    "symbol",
+    "note",
     "first_met_year",
 )
 _KEYS = ["indicator_id", "place_id", "target_year"]
@@ -59,10 +80,20 @@ def meets_target(value: np.ndarray, target: np.ndarray, operator: np.ndarray) ->
     operator = np.asarray(operator).astype(str)
     with np.errstate(invalid="ignore"):
         return np.select(
-            [operator == ">=", operator == ">", operator == "<=", operator == "<",
-             np.isin(operator, ["=", "==", "~"])],
-            [value >= target, value > target, value <= target, value < target,
-             np.isclose(value, target)],
+            [
+                operator == ">=",
+                operator == ">",
+                operator == "<=",
+                operator == "<",
+                np.isin(operator, ["=", "==", "~"]),
+            ],
+            [
+                value >= target,
+                value > target,
+                value <= target,
+                value < target,
+                np.isclose(value, target),
+            ],
             default=False,
         ) & ~np.isnan(value)
 
@@ -73,8 +104,12 @@ def status_from_ratio(ratio: np.ndarray, thresholds: dict | None = None) -> np.n
     limits = thresholds or reference.read_yaml("progress_thresholds.yaml")
     ratio = np.asarray(ratio, dtype=float)
     return np.select(
-        [ratio >= limits["on_track"], ratio >= limits["acceleration_needed"],
-         ratio >= limits["limited_progress"], ratio < limits["limited_progress"]],
+        [
+            ratio >= limits["on_track"],
+            ratio >= limits["acceleration_needed"],
+            ratio >= limits["limited_progress"],
+            ratio < limits["limited_progress"],
+        ],
         ["on_track", "acceleration_needed", "limited_progress", "deterioration"],
         default="not_assessable",
     )
@@ -91,30 +126,29 @@ def _definitions(ids: pd.Index) -> pd.DataFrame:
 
 
 def _history(indicators: pd.DataFrame, targets: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Indicator rows of the places each target applies to, one copy per target year."""
+    """Indicator rows of the places each target applies to, one copy per target year, with
+    ``gid`` numbering each (indicator, place, target year)."""
     wanted = targets.rename(columns={"scope": "place_level", "value": "target_value"})[
         ["indicator_id", "place_level", "target_year", "operator", "target_value"]
     ]
-    rows = indicators.loc[
-        indicators["indicator_id"].isin(wanted["indicator_id"].unique()),
-        ["indicator_id", "place_id", "place_level", "year", "value"],
-    ]
+    keep = indicators["indicator_id"].isin(wanted["indicator_id"].unique()) & indicators[
+        "place_level"
+    ].isin(wanted["place_level"].unique())
+    rows = indicators.loc[keep, ["indicator_id", "place_id", "place_level", "year", "value"]]
     merged = rows.merge(wanted, on=["indicator_id", "place_level"], how="inner")
     merged["target_year"] = merged["target_year"].astype(int)
     merged["year"] = merged["year"].astype(int)
     merged["value"] = merged["value"].astype(float)
     merged["cutoff"] = np.minimum(int(year), merged["target_year"].to_numpy())
+    merged["gid"] = merged.groupby(_KEYS, sort=False).ngroup()
     return merged
 
 
-def _pick(frame: pd.DataFrame, how: str, prefix: str) -> pd.DataFrame:
-    """The first (``idxmin``) or last (``idxmax``) year of each key, as ``{prefix}_year`` and
-    ``{prefix}_value``."""
-    if frame.empty:
-        return pd.DataFrame(columns=[*_KEYS, f"{prefix}_year", f"{prefix}_value"])
-    index = getattr(frame.groupby(_KEYS, sort=False)["year"], how)()
-    picked = frame.loc[index.to_numpy(), [*_KEYS, "year", "value"]]
-    return picked.rename(columns={"year": f"{prefix}_year", "value": f"{prefix}_value"})
+def _per_group(n: int, gid: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Spread one value per group (``gid``) into an array of ``n`` groups, NaN elsewhere."""
+    out = np.full(n, np.nan)
+    out[gid] = values
+    return out
 
 
 def _notes(*parts: tuple[np.ndarray, pd.Series | str]) -> np.ndarray:
@@ -163,34 +197,46 @@ def assess_progress(
     thresholds = reference.read_yaml("progress_thresholds.yaml")
     base_year = int(thresholds["base_year"])
     merged = _history(indicators, targets, year)
-    universe = merged.drop_duplicates(_KEYS)[
-        [*_KEYS, "place_level", "operator", "target_value"]
-    ].reset_index(drop=True)
-    history = merged[(merged["year"] <= merged["cutoff"]) & merged["value"].notna()]
-    history = history[history["year"] >= base_year]
-    current = _pick(history, "idxmax", "current")
+    out = (
+        merged.drop_duplicates("gid")
+        .sort_values("gid")[[*_KEYS, "place_level", "operator", "target_value"]]
+        .reset_index(drop=True)
+    )
+    n = len(out)
+    used = (
+        merged["value"].notna()
+        & (merged["year"] <= merged["cutoff"])
+        & (merged["year"] >= base_year)
+    )
+    history = merged.loc[used, ["gid", "year", "value", "target_value", "operator"]]
+    history = history.sort_values(["gid", "year"], kind="stable")
+    last = history.drop_duplicates("gid", keep="last")
+    first = history.drop_duplicates("gid", keep="first")
     at_base = history[history["year"] == base_year]
-    first = _pick(history[~history.set_index(_KEYS).index.isin(at_base.set_index(_KEYS).index)],
-                  "idxmin", "base")
-    base = pd.concat([_pick(at_base, "idxmin", "base"), first], ignore_index=True)
+    out["current_year"] = _per_group(n, last["gid"].to_numpy(), last["year"].to_numpy())
+    out["current_value"] = _per_group(n, last["gid"].to_numpy(), last["value"].to_numpy())
+    base_year_of = _per_group(n, first["gid"].to_numpy(), first["year"].to_numpy())
+    base_value = _per_group(n, first["gid"].to_numpy(), first["value"].to_numpy())
+    base_year_of[at_base["gid"].to_numpy()] = base_year
+    base_value[at_base["gid"].to_numpy()] = at_base["value"].to_numpy()
 
-    out = universe.merge(current, on=_KEYS, how="left").merge(base, on=_KEYS, how="left")
+    # Cumulative counts (base_rule "zero") are 0 at the end of the base year by definition.
     defs = _definitions(pd.Index(out["indicator_id"].unique()))
     out["method"] = out["indicator_id"].map(defs["method"]).astype(str)
     zero_base = out["indicator_id"].map(defs["base_rule"]).eq("zero").to_numpy()
-    replace = zero_base & ~out["base_year"].eq(base_year).fillna(False).to_numpy()
-    out["base_year"] = np.where(replace, base_year, out["base_year"].astype(float))
-    out["base_value"] = np.where(replace, 0.0, out["base_value"].astype(float))
+    replace = zero_base & (base_year_of != base_year)
+    out["base_year"] = np.where(replace, base_year, base_year_of)
+    out["base_value"] = np.where(replace, 0.0, base_value)
 
     # Earliest year the target was met before the current year ("met, then lost").
-    met_rows = history.merge(current, on=_KEYS)
-    met_rows = met_rows[
-        meets_target(met_rows["value"].to_numpy(), met_rows["target_value"].to_numpy(),
-                     met_rows["operator"].to_numpy())
-        & (met_rows["year"] < met_rows["current_year"]).to_numpy()
-    ]
-    first_met = met_rows.groupby(_KEYS, sort=False)["year"].min().rename("first_met_year")
-    out = out.merge(first_met.reset_index(), on=_KEYS, how="left")
+    met = meets_target(
+        history["value"].to_numpy(),
+        history["target_value"].to_numpy(),
+        history["operator"].to_numpy(),
+    )
+    before = history["year"].to_numpy() < out["current_year"].to_numpy()[history["gid"]]
+    first_met = history.loc[met & before].drop_duplicates("gid", keep="first")
+    out["first_met_year"] = _per_group(n, first_met["gid"].to_numpy(), first_met["year"].to_numpy())
     return _judge(out, int(year), thresholds)
 
 
@@ -212,8 +258,9 @@ def _judge(out: pd.DataFrame, year: int, thresholds: dict) -> pd.DataFrame:
         gap_share = np.where(tv != bv, (cv - bv) / (tv - bv), np.nan) + 0.0
         positive = (bv > 0) & (cv >= 0) & (cy > by)
         observed = np.where(positive, np.power(cv / bv, 1.0 / (cy - by)) - 1.0, np.nan)
-        required = np.where((bv > 0) & (tv > 0) & (ty > by),
-                            np.power(tv / bv, 1.0 / (ty - by)) - 1.0, np.nan)
+        required = np.where(
+            (bv > 0) & (tv > 0) & (ty > by), np.power(tv / bv, 1.0 / (ty - by)) - 1.0, np.nan
+        )
         ratio_linear = np.where(time_share > 0, gap_share / time_share, np.nan)
         ratio_growth = np.where(required != 0, observed / required, np.nan)
         ratio = np.where(growth, ratio_growth, ratio_linear)
@@ -230,40 +277,65 @@ def _judge(out: pd.DataFrame, year: int, thresholds: dict) -> pd.DataFrame:
     band = np.where(deadline & (band == "on_track"), "acceleration_needed", band)
     status = np.select(
         [~has_current, achieved, base_met, bad_base, single, np.isnan(ratio)],
-        ["not_assessable", "achieved", "deterioration", "not_assessable", "not_assessable",
-         "not_assessable"],
+        [
+            "not_assessable",
+            "achieved",
+            "deterioration",
+            "not_assessable",
+            "not_assessable",
+            "not_assessable",
+        ],
         default=band,
     )
     first_met = out["first_met_year"].to_numpy(float)
     lost = has_current & ~achieved & ~base_met & ~np.isnan(first_met)
     note = _notes(
         (~has_current, f"no data up to {year}"),
-        (has_current & (cy < np.minimum(year, ty)),
-         "latest data " + _years_text(cy)),
-        (has_current & ~achieved & base_met,
-         "target met in base year " + _years_text(by) + ", not met in " + _years_text(cy)),
+        (has_current & (cy < np.minimum(year, ty)), "latest data " + _years_text(cy)),
+        (
+            has_current & ~achieved & base_met,
+            "target met in base year " + _years_text(by) + ", not met in " + _years_text(cy),
+        ),
         (lost, "target met in " + _years_text(first_met) + ", not met in " + _years_text(cy)),
-        (has_current & ~achieved & ~base_met & bad_base,
-         "zero or missing base: growth ratio undefined"),
-        (has_current & ~achieved & ~base_met & ~bad_base & single,
-         "one year of data: no trend to judge"),
-        (has_current & ~achieved & ~base_met & ~bad_base & ~single & np.isnan(ratio),
-         "ratio undefined"),
+        (
+            has_current & ~achieved & ~base_met & bad_base,
+            "zero or missing base: growth ratio undefined",
+        ),
+        (
+            has_current & ~achieved & ~base_met & ~bad_base & single,
+            "one year of data: no trend to judge",
+        ),
+        (
+            has_current & ~achieved & ~base_met & ~bad_base & ~single & np.isnan(ratio),
+            "ratio undefined",
+        ),
         (has_current & ~achieved & deadline, "target year reached, target not met"),
         (has_current & (year > ty), "target year passed: judged on data up to the target year"),
     )
     bands = status_bands().set_index("status")
     result = out.assign(
-        year=year, gap_closed_share=gap_share, time_elapsed_share=time_share,
+        year=year,
+        gap_closed_share=gap_share,
+        time_elapsed_share=time_share,
         observed_growth=np.where(growth, observed, np.nan),
-        required_growth=np.where(growth, required, np.nan), ratio=ratio, projection=projection,
-        required_per_year=pace, status=status, note=note,
+        required_growth=np.where(growth, required, np.nan),
+        ratio=ratio,
+        projection=projection,
+        required_per_year=pace,
+        status=status,
+        note=note,
     )
     for column in ("label_vi", "label_en", "colour", "symbol"):
         result[column] = result["status"].map(bands[column])
     for column in ("base_year", "current_year", "first_met_year", "target_year"):
         result[column] = result[column].astype(float).round().astype("Int64")
     level = result["place_level"].map({"province": 0, "district": 1, "commune": 2})
-    order = np.lexsort((result["place_id"].to_numpy(), level.fillna(3).to_numpy(),
-                        result["target_year"].to_numpy(), result["indicator_id"].to_numpy()))
+    order = np.lexsort(
+        (
+            result["place_id"].to_numpy(),
+            level.fillna(3).to_numpy(),
+            result["target_year"].to_numpy(),
+            result["indicator_id"].to_numpy(),
+        )
+    )
     return result.iloc[order].loc[:, list(PROGRESS_COLUMNS)].reset_index(drop=True)

@@ -114,8 +114,9 @@ def screen_villages(ds: Dataset, year: int) -> pd.DataFrame:
     meets_env = np.where((env == 0).any(axis=0), 0.0, meets_env)
 
     age = year - panel["craft_since"]
-    meets_age = np.where(age.isna(), np.nan,
-                         (age > float(rules["traditional_craft"]["min_age_years"])).astype(float))
+    meets_age = np.where(
+        age.isna(), np.nan, (age > float(rules["traditional_craft"]["min_age_years"])).astype(float)
+    )
     craft_recognised = panel["craft_recognised_year"].le(year).to_numpy()
 
     criteria = np.vstack([meets_share, meets_stable, meets_env])
@@ -128,43 +129,60 @@ def screen_villages(ds: Dataset, year: int) -> pd.DataFrame:
     for lang in ("vi", "en"):
         value = _text_number(100.0 * share, lang)
         floor = _text_number(pd.Series(100.0 * threshold, share.index), lang)
-        low = ("tỷ lệ hộ tham gia nghề " + value + "% < " + floor + "%") if lang == "vi" else (
-            "households in the craft " + value + "% (needs " + floor + "%)")
+        low = (
+            ("tỷ lệ hộ tham gia nghề " + value + "% < " + floor + "%")
+            if lang == "vi"
+            else ("households in the craft " + value + "% (needs " + floor + "%)")
+        )
         missing = "chưa có số liệu hộ tham gia nghề" if lang == "vi" else "no household figures"
-        texts[lang].append(pd.Series(np.where(np.isnan(meets_share), missing,
-                                              np.where(meets_share == 0, low, "")), panel.index))
+        texts[lang].append(
+            pd.Series(
+                np.where(np.isnan(meets_share), missing, np.where(meets_share == 0, low, "")),
+                panel.index,
+            )
+        )
         run = stable.astype(str)
-        unstable = ("sản xuất ổn định " + run + "/" + str(min_years) + " năm liên tục"
-                    if lang == "vi" else
-                    "stable production " + run + " of " + str(min_years) + " consecutive years")
+        unstable = (
+            "sản xuất ổn định " + run + "/" + str(min_years) + " năm liên tục"
+            if lang == "vi"
+            else "stable production " + run + " of " + str(min_years) + " consecutive years"
+        )
         texts[lang].append(pd.Series(np.where(meets_stable == 1, "", unstable), panel.index))
         for column, row in zip(required, env, strict=True):
             vi, en = _ENVIRONMENT_TEXT.get(column, (f"không đạt: {column}", f"not met: {column}"))
             gone = vi if lang == "vi" else en
-            unknown = (f"chưa có số liệu: {vi.removeprefix('chưa có ')}" if lang == "vi"
-                       else f"no data: {en.removeprefix('no ')}")
-            texts[lang].append(pd.Series(np.where(np.isnan(row), unknown,
-                                                  np.where(row == 0, gone, "")), panel.index))
+            unknown = (
+                f"chưa có số liệu: {vi.removeprefix('chưa có ')}"
+                if lang == "vi"
+                else f"no data: {en.removeprefix('no ')}"
+            )
+            texts[lang].append(
+                pd.Series(
+                    np.where(np.isnan(row), unknown, np.where(row == 0, gone, "")), panel.index
+                )
+            )
 
-    out = pd.DataFrame({
-        "village_id": panel["village_id"].to_numpy(),
-        "year": year,
-        "recognised": recognised.to_numpy(),
-        "household_share": share.to_numpy(),
-        "min_household_share": threshold,
-        "meets_household_share": _bool(meets_share),
-        "stable_years": stable.to_numpy(),
-        "meets_stable_production": meets_stable == 1,
-        "meets_environment": _bool(meets_env),
-        "craft_age_years": age.astype("Int64").to_numpy(),
-        "meets_craft_age": _bool(meets_age),
-        "craft_recognised": craft_recognised,
-        "ready": ready,
-        "eligible_type": eligible,
-        "n_lacking": n_lacking,
-        "lacks_vi": _join(texts["vi"]).to_numpy(),
-        "lacks_en": _join(texts["en"]).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "village_id": panel["village_id"].to_numpy(),
+            "year": year,
+            "recognised": recognised.to_numpy(),
+            "household_share": share.to_numpy(),
+            "min_household_share": threshold,
+            "meets_household_share": _bool(meets_share),
+            "stable_years": stable.to_numpy(),
+            "meets_stable_production": meets_stable == 1,
+            "meets_environment": _bool(meets_env),
+            "craft_age_years": age.astype("Int64").to_numpy(),
+            "meets_craft_age": _bool(meets_age),
+            "craft_recognised": craft_recognised,
+            "ready": ready,
+            "eligible_type": eligible,
+            "n_lacking": n_lacking,
+            "lacks_vi": _join(texts["vi"]).to_numpy(),
+            "lacks_en": _join(texts["en"]).to_numpy(),
+        }
+    )
     return out.sort_values("village_id").reset_index(drop=True)
 
 
@@ -194,20 +212,24 @@ def screen_crafts(ds: Dataset, year: int) -> pd.DataFrame:
     recognised = pd.to_datetime(crafts["recognition_date"]).dt.year.le(year)
     practised = crafts["craft_id"].isin(ds.villages["craft_id"])
     meets_age = (age > min_age).where(age.notna())
-    out = pd.DataFrame({
-        "craft_id": crafts["craft_id"].astype(str),
-        "year": year,
-        "name_vi": crafts["name_vi"],
-        "name_en": crafts["name_en"],
-        "is_traditional": crafts["is_traditional"].astype(bool),
-        "since_year": since.astype("Int64"),
-        "craft_age_years": age.astype("Int64"),
-        "meets_craft_age": meets_age.astype("boolean"),
-        "recognised": recognised.to_numpy(),
-        "practised": practised.to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "craft_id": crafts["craft_id"].astype(str),
+            "year": year,
+            "name_vi": crafts["name_vi"],
+            "name_en": crafts["name_en"],
+            "is_traditional": crafts["is_traditional"].astype(bool),
+            "since_year": since.astype("Int64"),
+            "craft_age_years": age.astype("Int64"),
+            "meets_craft_age": meets_age.astype("boolean"),
+            "recognised": recognised.to_numpy(),
+            "practised": practised.to_numpy(),
+        }
+    )
     out["candidate"] = (
-        out["is_traditional"] & out["meets_craft_age"].fillna(False).astype(bool)
-        & out["practised"] & ~out["recognised"]
+        out["is_traditional"]
+        & out["meets_craft_age"].fillna(False).astype(bool)
+        & out["practised"]
+        & ~out["recognised"]
     )
     return out.sort_values("craft_id").reset_index(drop=True)

@@ -50,38 +50,44 @@ def _places(rng: np.random.Generator) -> pd.DataFrame:
     new = (district * OLD_COMMUNES_PER_DISTRICT + old) * new_communes[province] // slots
     province_code = _codes("P", province + 1, 2)
     district_code = province_code + _codes("D", district + 1, 3)
-    return pd.DataFrame({
-        "province_code": province_code,
-        "district_code": district_code,
-        "old_commune_code": district_code + _codes("X", old + 1, 2),
-        "commune_code": province_code + _codes("X", new + 1, 4),
-    })
+    return pd.DataFrame(
+        {
+            "province_code": province_code,
+            "district_code": district_code,
+            "old_commune_code": district_code + _codes("X", old + 1, 2),
+            "commune_code": province_code + _codes("X", new + 1, 4),
+        }
+    )
 
 
 def _crafts(rng: np.random.Generator, last_year: int) -> pd.DataFrame:
     number = np.arange(1, N_CRAFTS + 1)
     traditional = rng.random(N_CRAFTS) < 0.7
-    since = np.where(traditional, rng.integers(1800, 1971, N_CRAFTS),
-                     rng.integers(1975, 2016, N_CRAFTS))
+    since = np.where(
+        traditional, rng.integers(1800, 1971, N_CRAFTS), rng.integers(1975, 2016, N_CRAFTS)
+    )
     recognised = traditional & (rng.random(N_CRAFTS) < 0.3)
     rec_year = rng.integers(2008, last_year + 1, N_CRAFTS)
     dates = _dates(rng, rec_year).where(recognised)
     decisions = _codes("", rng.integers(100, 2500, N_CRAFTS), 3) + "/QĐ-UBND"
-    return pd.DataFrame({
-        "craft_id": _codes("C", number, 3),
-        "name_vi": _codes("Nghề giả lập ", number, 3),
-        "name_en": _codes("Synthetic craft ", number, 3),
-        "rural_group": rng.integers(1, 8, N_CRAFTS),
-        "is_traditional": traditional,
-        "since_year": pd.array(since, dtype="Int64"),
-        "at_risk": traditional & (rng.random(N_CRAFTS) < 0.15),
-        "recognition_decision": decisions.where(recognised),
-        "recognition_date": dates,
-    })
+    return pd.DataFrame(
+        {
+            "craft_id": _codes("C", number, 3),
+            "name_vi": _codes("Nghề giả lập ", number, 3),
+            "name_en": _codes("Synthetic craft ", number, 3),
+            "rural_group": rng.integers(1, 8, N_CRAFTS),
+            "is_traditional": traditional,
+            "since_year": pd.array(since, dtype="Int64"),
+            "at_risk": traditional & (rng.random(N_CRAFTS) < 0.15),
+            "recognition_decision": decisions.where(recognised),
+            "recognition_date": dates,
+        }
+    )
 
 
-def _optional_years(rng: np.random.Generator, share: float, low: int, high: int,
-                    mask: np.ndarray | None = None) -> pd.arrays.IntegerArray:
+def _optional_years(
+    rng: np.random.Generator, share: float, low: int, high: int, mask: np.ndarray | None = None
+) -> pd.arrays.IntegerArray:
     """A year drawn in [low, high] for a ``share`` of villages (within ``mask``), else missing."""
     chosen = rng.random(N_VILLAGES) < share
     if mask is not None:
@@ -96,35 +102,39 @@ def _villages(rng: np.random.Generator, crafts: pd.DataFrame, last_year: int) ->
     craft = rng.integers(0, N_CRAFTS, N_VILLAGES)
     craft_traditional = crafts["is_traditional"].to_numpy()[craft]
     recognised = rng.random(N_VILLAGES) < RECOGNISED_SHARE
-    kind = np.where(craft_traditional & (rng.random(N_VILLAGES) < 0.5),
-                    "lang_nghe_truyen_thong", "lang_nghe")
+    kind = np.where(
+        craft_traditional & (rng.random(N_VILLAGES) < 0.5), "lang_nghe_truyen_thong", "lang_nghe"
+    )
     rec_year = rng.integers(2008, last_year + 1, N_VILLAGES)
     dates = _dates(rng, rec_year).where(recognised)
     regime = np.where(dates < pd.Timestamp("2018-06-01"), "66/2006", "52/2018")
     trademark = rng.choice(["none", "collective", "gi"], size=N_VILLAGES, p=[0.8, 0.12, 0.08])
     decisions = _codes("", rng.integers(100, 2500, N_VILLAGES), 3) + "/QĐ-UBND"
-    return pd.DataFrame({
-        "village_id": _codes("V", number, 5),
-        "name_vi": _codes("Thôn giả lập ", number, 5),
-        "craft_id": crafts["craft_id"].to_numpy()[craft],
-        "district_code": places["district_code"],
-        "old_commune_code": places["old_commune_code"],
-        "commune_code": places["commune_code"],
-        "recognition": np.where(recognised, kind, "none"),
-        "recognition_decision": decisions.where(recognised),
-        "recognition_date": dates,
-        "recognition_regime": pd.Series(regime).where(recognised),
-        "tourism_since": _optional_years(rng, 0.06, 2015, last_year),
-        "trademark": trademark,
-        "trademark_since": _optional_years(rng, 1.0, 2010, last_year, trademark != "none"),
-        "restored_year": _optional_years(rng, 0.03, 2021, last_year, craft_traditional),
-        "lat": np.nan,
-        "lon": np.nan,
-    })
+    return pd.DataFrame(
+        {
+            "village_id": _codes("V", number, 5),
+            "name_vi": _codes("Thôn giả lập ", number, 5),
+            "craft_id": crafts["craft_id"].to_numpy()[craft],
+            "district_code": places["district_code"],
+            "old_commune_code": places["old_commune_code"],
+            "commune_code": places["commune_code"],
+            "recognition": np.where(recognised, kind, "none"),
+            "recognition_decision": decisions.where(recognised),
+            "recognition_date": dates,
+            "recognition_regime": pd.Series(regime).where(recognised),
+            "tourism_since": _optional_years(rng, 0.06, 2015, last_year),
+            "trademark": trademark,
+            "trademark_since": _optional_years(rng, 1.0, 2010, last_year, trademark != "none"),
+            "restored_year": _optional_years(rng, 0.03, 2021, last_year, craft_traditional),
+            "lat": np.nan,
+            "lon": np.nan,
+        }
+    )
 
 
-def _village_year(rng: np.random.Generator, villages: pd.DataFrame,
-                  years: list[int]) -> pd.DataFrame:
+def _village_year(
+    rng: np.random.Generator, villages: pd.DataFrame, years: list[int]
+) -> pd.DataFrame:
     """Yearly figures of every village from the 2020 baseline, as (village x year) arrays."""
     all_years = np.array([BASELINE_YEAR, *years])
     n, t = N_VILLAGES, len(all_years)
@@ -146,8 +156,9 @@ def _village_year(rng: np.random.Generator, villages: pd.DataFrame,
     env_plan = recognised | (rng.random((n, t)) < 0.3 + 0.03 * step)
     env_group = recognised | (rng.random((n, t)) < 0.2 + 0.03 * step)
     growth = rng.normal(0.06, 0.05, (n, 1))
-    revenue = np.round(rng.uniform(500, 20000, (n, 1)) * (1 + growth) ** step
-                       * rng.uniform(0.95, 1.05, (n, t)), 1)
+    revenue = np.round(
+        rng.uniform(500, 20000, (n, 1)) * (1 + growth) ** step * rng.uniform(0.95, 1.05, (n, t)), 1
+    )
     income = np.round(rng.uniform(3, 7, (n, 1)) * 1.05**step * rng.uniform(0.97, 1.03, (n, t)), 2)
     ocop_from = np.where(rng.random(n) < 0.15, rng.integers(2019, all_years[-1] + 1, n), 9999)
     has_ocop = all_years[None, :] >= ocop_from[:, None]
@@ -158,38 +169,46 @@ def _village_year(rng: np.random.Generator, villages: pd.DataFrame,
     def flat(values: np.ndarray) -> np.ndarray:
         return values.reshape(-1)
 
-    frame = pd.DataFrame({
-        "village_id": np.repeat(villages["village_id"].to_numpy(), t),
-        "year": np.tile(all_years, n),
-        "households_total": pd.array(flat(total), dtype="Int64"),
-        "households_craft": pd.array(flat(craft), dtype="Int64"),
-        "workers_regular": pd.array(flat(workers), dtype="Int64"),
-        "workers_trained": pd.array(pd.Series(flat(trained)), dtype="Int64"),
-        "facilities": pd.array(flat(facilities), dtype="Int64"),
-        "facilities_compliant": pd.array(flat(compliant), dtype="Int64"),
-        "env_plan": pd.array(flat(env_plan), dtype="boolean"),
-        "env_group": pd.array(flat(env_group), dtype="boolean"),
-        "revenue_mvnd": flat(revenue),
-        "income_mvnd_month": flat(income),
-        "ocop_products": pd.array(flat(has_ocop * rng.integers(1, 3, (n, t))), dtype="Int64"),
-        "ocop_max_stars": pd.array(flat(np.where(has_ocop, stars, 0)), dtype="Int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "village_id": np.repeat(villages["village_id"].to_numpy(), t),
+            "year": np.tile(all_years, n),
+            "households_total": pd.array(flat(total), dtype="Int64"),
+            "households_craft": pd.array(flat(craft), dtype="Int64"),
+            "workers_regular": pd.array(flat(workers), dtype="Int64"),
+            "workers_trained": pd.array(pd.Series(flat(trained)), dtype="Int64"),
+            "facilities": pd.array(flat(facilities), dtype="Int64"),
+            "facilities_compliant": pd.array(flat(compliant), dtype="Int64"),
+            "env_plan": pd.array(flat(env_plan), dtype="boolean"),
+            "env_group": pd.array(flat(env_group), dtype="boolean"),
+            "revenue_mvnd": flat(revenue),
+            "income_mvnd_month": flat(income),
+            "ocop_products": pd.array(flat(has_ocop * rng.integers(1, 3, (n, t))), dtype="Int64"),
+            "ocop_max_stars": pd.array(flat(np.where(has_ocop, stars, 0)), dtype="Int64"),
+        }
+    )
     return frame
 
 
-def _missing_units(rng: np.random.Generator, villages: pd.DataFrame,
-                   years: list[int]) -> pd.DataFrame:
+def _missing_units(
+    rng: np.random.Generator, villages: pd.DataFrame, years: list[int]
+) -> pd.DataFrame:
     """District-years whose report never came (about 1% before the 2025 reform)."""
     calendar = reference.read_yaml("reporting.yaml")
     early = [y for y in years if y < int(calendar["commune_reporting_from_year"])]
     districts = np.sort(villages["district_code"].unique())
-    grid = pd.DataFrame({"unit_code": np.repeat(districts, len(early)),
-                         "year": np.tile(np.asarray(early, dtype=int), len(districts))})
+    grid = pd.DataFrame(
+        {
+            "unit_code": np.repeat(districts, len(early)),
+            "year": np.tile(np.asarray(early, dtype=int), len(districts)),
+        }
+    )
     return grid[rng.random(len(grid)) < 0.01].reset_index(drop=True)
 
 
-def _district_crafts(rng: np.random.Generator, villages: pd.DataFrame,
-                     years: list[int]) -> pd.DataFrame:
+def _district_crafts(
+    rng: np.random.Generator, villages: pd.DataFrame, years: list[int]
+) -> pd.DataFrame:
     """Commodity crafts per district: up to five of the crafts its villages practise."""
     pairs = villages[["district_code", "craft_id"]].drop_duplicates()
     pairs = pairs.assign(order=rng.random(len(pairs))).sort_values(["district_code", "order"])
@@ -206,8 +225,9 @@ def _district_crafts(rng: np.random.Generator, villages: pd.DataFrame,
     return expanded[["district_code", "year", "craft_id", "product_vi"]].reset_index(drop=True)
 
 
-def _submissions(rng: np.random.Generator, villages: pd.DataFrame, years: list[int],
-                 missing: pd.DataFrame) -> pd.DataFrame:
+def _submissions(
+    rng: np.random.Generator, villages: pd.DataFrame, years: list[int], missing: pd.DataFrame
+) -> pd.DataFrame:
     calendar = reference.read_yaml("reporting.yaml")
     from_year = int(calendar["commune_reporting_from_year"])
     frames = []
@@ -216,19 +236,29 @@ def _submissions(rng: np.random.Generator, villages: pd.DataFrame, years: list[i
         ("commune", "commune_code", [y for y in years if y >= from_year]),
     ):
         units = np.sort(villages[column].unique())
-        frames.append(pd.DataFrame({
-            "unit_code": np.repeat(units, len(in_years)),
-            "unit_level": level,
-            "year": np.tile(np.asarray(in_years, dtype=int), len(units)),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "unit_code": np.repeat(units, len(in_years)),
+                    "unit_level": level,
+                    "year": np.tile(np.asarray(in_years, dtype=int), len(units)),
+                }
+            )
+        )
     units = pd.concat(frames, ignore_index=True)
     gone = units.set_index(["unit_code", "year"]).index.isin(
-        missing.set_index(["unit_code", "year"]).index)
+        missing.set_index(["unit_code", "year"]).index
+    )
     units = units[~gone].reset_index(drop=True)
-    deadline = pd.to_datetime(pd.DataFrame({
-        "year": units["year"], "month": int(calendar["deadline_month"]),
-        "day": int(calendar["deadline_day"]),
-    }))
+    deadline = pd.to_datetime(
+        pd.DataFrame(
+            {
+                "year": units["year"],
+                "month": int(calendar["deadline_month"]),
+                "day": int(calendar["deadline_day"]),
+            }
+        )
+    )
     late = rng.random(len(units)) < 0.05
     shift = np.where(late, rng.integers(1, 61, len(units)), -rng.integers(1, 21, len(units)))
     units["received_on"] = deadline + pd.to_timedelta(shift, unit="D")
@@ -245,21 +275,26 @@ def _activities(rng: np.random.Generator, submissions: pd.DataFrame) -> pd.DataF
     n = len(rows)
     group = groups[rng.integers(0, len(groups), n)]
     planned = rng.choice([50.0, 80.0, 120.0, 200.0, 300.0, 500.0], n)
-    return pd.DataFrame({
-        "unit_code": rows["unit_code"].to_numpy(),
-        "year": rows["year"].to_numpy(),
-        "task_group": group,
-        "funding_source": rng.choice(sources, n, p=[0.2, 0.4, 0.3, 0.1]),
-        "planned_mvnd": planned,
-        "disbursed_mvnd": np.round(planned * rng.uniform(0.4, 1.0, n), 1),
-        "trainees": pd.array(np.where(group == "training", rng.integers(10, 60, n), 0),
-                             dtype="Int64"),
-        "trade_fairs": pd.array(np.where(group == "trade_promotion", rng.integers(1, 4, n), 0),
-                                dtype="Int64"),
-        "trademarks_registered": pd.array(
-            ((group == "trademark") & (rng.random(n) < 0.4)).astype(int), dtype="Int64"),
-        "note_vi": None,
-    })
+    return pd.DataFrame(
+        {
+            "unit_code": rows["unit_code"].to_numpy(),
+            "year": rows["year"].to_numpy(),
+            "task_group": group,
+            "funding_source": rng.choice(sources, n, p=[0.2, 0.4, 0.3, 0.1]),
+            "planned_mvnd": planned,
+            "disbursed_mvnd": np.round(planned * rng.uniform(0.4, 1.0, n), 1),
+            "trainees": pd.array(
+                np.where(group == "training", rng.integers(10, 60, n), 0), dtype="Int64"
+            ),
+            "trade_fairs": pd.array(
+                np.where(group == "trade_promotion", rng.integers(1, 4, n), 0), dtype="Int64"
+            ),
+            "trademarks_registered": pd.array(
+                ((group == "trademark") & (rng.random(n) < 0.4)).astype(int), dtype="Int64"
+            ),
+            "note_vi": None,
+        }
+    )
 
 
 def generate_national(options: SampleOptions) -> dict[str, pd.DataFrame]:
@@ -272,8 +307,10 @@ def generate_national(options: SampleOptions) -> dict[str, pd.DataFrame]:
     village_year = _village_year(rng, villages, years)
     missing = _missing_units(rng, villages, years)
     gone = pd.MultiIndex.from_arrays(
-        [village_year["village_id"].map(villages.set_index("village_id")["district_code"]),
-         village_year["year"]]
+        [
+            village_year["village_id"].map(villages.set_index("village_id")["district_code"]),
+            village_year["year"],
+        ]
     ).isin(missing.set_index(["unit_code", "year"]).index)
     village_year = village_year[~gone].reset_index(drop=True)
     submissions = _submissions(rng, villages, years, missing)

@@ -47,8 +47,16 @@ def child(db: Path) -> None:
     """Run once in this (fresh) process and print the peak resident memory as JSON."""
     indicators, statuses, rows, status_rows = compute_all(db)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"peak_mib": peak_kib / 1024, "seconds": indicators + statuses,
-                      "rows": rows, "status_rows": status_rows}))
+    print(
+        json.dumps(
+            {
+                "peak_mib": peak_kib / 1024,
+                "seconds": indicators + statuses,
+                "rows": rows,
+                "status_rows": status_rows,
+            }
+        )
+    )
 
 
 def prepare(folder: Path, seed: int) -> tuple[Path, dict[str, int]]:
@@ -80,8 +88,13 @@ def main(argv: list[str] | None = None) -> int:
         prepared = time.perf_counter() - start
         runs = [compute_all(db) for _ in range(args.runs)]
         env = {**os.environ, "PYTHONHASHSEED": "0"}
-        out = subprocess.run([sys.executable, __file__, "--child", str(db)], env=env,
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(db)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         memory = json.loads(out.stdout.strip().splitlines()[-1])
 
     ind = statistics.median(r[0] for r in runs)

@@ -19,24 +19,56 @@ CAO_LOC, TRANG_DINH = "183", "180"
 CONG_SON, QUOC_KHANH, TAN_TIEN = "06220", "06004", "06019"
 
 _VILLAGE_DEFAULTS: dict[str, Any] = {
-    "name_vi": "Thôn thử", "craft_id": "RUOU", "district_code": CAO_LOC,
-    "old_commune_code": "06202", "commune_code": CONG_SON, "recognition": "none",
-    "recognition_decision": None, "recognition_date": None, "recognition_regime": None,
-    "tourism_since": None, "trademark": "none", "trademark_since": None, "restored_year": None,
-    "lat": None, "lon": None,
+    "name_vi": "Thôn thử",
+    "craft_id": "RUOU",
+    "district_code": CAO_LOC,
+    "old_commune_code": "06202",
+    "commune_code": CONG_SON,
+    "recognition": "none",
+    "recognition_decision": None,
+    "recognition_date": None,
+    "recognition_regime": None,
+    "tourism_since": None,
+    "trademark": "none",
+    "trademark_since": None,
+    "restored_year": None,
+    "lat": None,
+    "lon": None,
 }
 _VY_DEFAULTS: dict[str, Any] = {
-    "households_total": 100, "households_craft": 50, "workers_regular": 80,
-    "workers_trained": 40, "facilities": 50, "facilities_compliant": 40, "env_plan": True,
-    "env_group": True, "revenue_mvnd": 1000.0, "income_mvnd_month": 5.0, "ocop_products": 0,
+    "households_total": 100,
+    "households_craft": 50,
+    "workers_regular": 80,
+    "workers_trained": 40,
+    "facilities": 50,
+    "facilities_compliant": 40,
+    "env_plan": True,
+    "env_group": True,
+    "revenue_mvnd": 1000.0,
+    "income_mvnd_month": 5.0,
+    "ocop_products": 0,
     "ocop_max_stars": 0,
 }
 _CRAFT_DEFAULTS: dict[str, Any] = {
-    "name_vi": "Nghề thử", "name_en": "Test craft", "rural_group": 1, "is_traditional": True,
-    "since_year": 1950, "at_risk": False, "recognition_decision": None, "recognition_date": None,
+    "name_vi": "Nghề thử",
+    "name_en": "Test craft",
+    "rural_group": 1,
+    "is_traditional": True,
+    "since_year": 1950,
+    "at_risk": False,
+    "recognition_decision": None,
+    "recognition_date": None,
 }
-_INT = ("households_total", "households_craft", "workers_regular", "workers_trained",
-        "facilities", "facilities_compliant", "ocop_products", "ocop_max_stars")
+_INT = (
+    "households_total",
+    "households_craft",
+    "workers_regular",
+    "workers_trained",
+    "facilities",
+    "facilities_compliant",
+    "ocop_products",
+    "ocop_max_stars",
+)
 
 
 def _frame(rows: list[dict[str, Any]], defaults: dict[str, Any], key: str) -> pd.DataFrame:
@@ -47,8 +79,10 @@ def _frame(rows: list[dict[str, Any]], defaults: dict[str, Any], key: str) -> pd
 def villages_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Villages; give ``recognised`` (a year) instead of ``recognition_date`` for brevity."""
     rows = [
-        {**{k: v for k, v in r.items() if k != "recognised"},
-         **({"recognition_date": f"{r['recognised']}-06-01"} if r.get("recognised") else {})}
+        {
+            **{k: v for k, v in r.items() if k != "recognised"},
+            **({"recognition_date": f"{r['recognised']}-06-01"} if r.get("recognised") else {}),
+        }
         for r in rows
     ]
     frame = _frame(rows, _VILLAGE_DEFAULTS, "village_id")
@@ -79,8 +113,10 @@ def village_year_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 def crafts_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Crafts; give ``recognised`` (a year) instead of ``recognition_date``."""
     rows = [
-        {**{k: v for k, v in r.items() if k != "recognised"},
-         **({"recognition_date": f"{r['recognised']}-03-01"} if r.get("recognised") else {})}
+        {
+            **{k: v for k, v in r.items() if k != "recognised"},
+            **({"recognition_date": f"{r['recognised']}-03-01"} if r.get("recognised") else {}),
+        }
         for r in rows
     ]
     frame = _frame(rows, _CRAFT_DEFAULTS, "craft_id")

@@ -8,24 +8,27 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import config, reference
-from analysis.outputs import SYNTHETIC_COMMENT, write_csv, write_indicator_csvs
-from analysis.store import build_store
+from analysis import reference
+from analysis.outputs import (
+    SYNTHETIC_COMMENT,
+    read_indicator_csv,
+    write_csv,
+    write_indicator_csvs,
+)
 
-NAMES = ["indicators", "progress", "effectiveness", "recognition_screen",
-         "recognition_candidates"]
+NAMES = ["indicators", "progress", "effectiveness", "recognition_screen", "recognition_candidates"]
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def written(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The CSVs written from the session's store of the shipped sample (tests/conftest.py)."""
     folder = tmp_path_factory.mktemp("outputs")
-    db = build_store(config.SAMPLE_DIR, folder / "sample.duckdb")
-    paths = write_indicator_csvs(db_path=db, out_dir=folder / "indicators")
+    paths = write_indicator_csvs(db_path=sample_db, out_dir=folder / "indicators")
     return {path.stem: path for path in paths}
 
 
 def read(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, comment="#", dtype={"place_code": str})
+    return read_indicator_csv(path)
 
 
 def test_files_and_synthetic_mark(written) -> None:
@@ -37,7 +40,7 @@ def test_files_and_synthetic_mark(written) -> None:
 
 def test_real_data_carry_no_comment(tmp_path: Path) -> None:
     path = write_csv(pd.DataFrame({"a": [1]}), tmp_path / "x.csv", synthetic=False)
-    assert path.read_text(encoding="utf-8") == "a\n1\n"
+    assert path.read_text(encoding="utf-8") == '"a"\n1\n'
     marked = write_csv(pd.DataFrame({"a": [1]}), tmp_path / "y.csv", synthetic=True)
     assert marked.read_text(encoding="utf-8").splitlines()[0] == SYNTHETIC_COMMENT
 
@@ -45,7 +48,11 @@ def test_real_data_carry_no_comment(tmp_path: Path) -> None:
 def test_statuses_for_every_reporting_year(written) -> None:
     progress = read(written["progress"])
     assert sorted(progress["year"].unique()) == [2021, 2022, 2023, 2024, 2025]
-    assert set(progress["status"]) <= set(reference.status_bands()["status"])
+    bands = reference.status_bands().set_index("status")
+    assert set(progress["status"]) <= set(bands.index)
+    # Colours start with "#": they must survive the comment-skipping reader.
+    assert (progress["colour"] == progress["status"].map(bands["colour"])).all()
+    assert (progress["symbol"] == progress["status"].map(bands["symbol"])).all()
     # Per year: T1, T3-T6 for the province and T2 for the 11 areas, for 2025 and 2030.
     assert (progress.groupby("year").size() == (5 + 11) * 2).all()
 
@@ -70,7 +77,8 @@ def test_sample_figures_checked_by_hand(written) -> None:
 def test_effectiveness_and_screen_tables(written) -> None:
     eff = read(written["effectiveness"])
     assert {"meets_criteria", "production_stable", "income_not_falling", "effective"} <= set(
-        eff.columns)
+        eff.columns
+    )
     # Recognised villages only: VQ-NARO from 2021, then the four recognised in 2022-2024.
     assert eff.groupby("year").size().to_dict() == {2021: 1, 2022: 2, 2023: 4, 2024: 5, 2025: 5}
     screen = read(written["recognition_screen"])

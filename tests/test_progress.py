@@ -20,29 +20,61 @@ from analysis.progress import (
 
 PROVINCE = "tinh-lang-son"
 CONTRACT = (
-    "indicator_id", "place_id", "place_level", "year", "target_year", "operator", "target_value",
-    "method", "base_year", "base_value", "current_year", "current_value", "gap_closed_share",
-    "time_elapsed_share", "observed_growth", "required_growth", "ratio", "projection",
-    "required_per_year", "status", "label_vi", "label_en", "colour", "symbol", "note",
+    "indicator_id",
+    "place_id",
+    "place_level",
+    "year",
+    "target_year",
+    "operator",
+    "target_value",
+    "method",
+    "base_year",
+    "base_value",
+    "current_year",
+    "current_value",
+    "gap_closed_share",
+    "time_elapsed_share",
+    "observed_growth",
+    "required_growth",
+    "ratio",
+    "projection",
+    "required_per_year",
+    "status",
+    "label_vi",
+    "label_en",
+    "colour",
+    "symbol",
+    "note",
 )
 
 
-def series(indicator: str, values: dict[int, float], place: str = PROVINCE,
-           level: str = "province") -> pd.DataFrame:
-    return pd.DataFrame({"indicator_id": indicator, "place_id": place, "place_level": level,
-                         "year": list(values), "value": [float(v) for v in values.values()]})
+def series(
+    indicator: str, values: dict[int, float], place: str = PROVINCE, level: str = "province"
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "indicator_id": indicator,
+            "place_id": place,
+            "place_level": level,
+            "year": list(values),
+            "value": [float(v) for v in values.values()],
+        }
+    )
 
 
 def targets(*rows: tuple) -> pd.DataFrame:
     """(indicator, target year, value[, operator[, scope]])"""
     defaults = (">=", "province")
-    full = [(ind, year, value, *rest, *defaults[len(rest):]) for ind, year, value, *rest in rows]
+    full = [(ind, year, value, *rest, *defaults[len(rest) :]) for ind, year, value, *rest in rows]
     return pd.DataFrame(full, columns=["indicator_id", "target_year", "value", "operator", "scope"])
 
 
 def one(frame: pd.DataFrame, indicator: str, target_year: int, place: str = PROVINCE) -> pd.Series:
-    hit = frame[(frame["indicator_id"] == indicator) & (frame["target_year"] == target_year)
-                & (frame["place_id"] == place)]
+    hit = frame[
+        (frame["indicator_id"] == indicator)
+        & (frame["target_year"] == target_year)
+        & (frame["place_id"] == place)
+    ]
     assert len(hit) == 1, hit
     return hit.iloc[0]
 
@@ -158,8 +190,9 @@ def test_growth_bands(values, target, status, observed, required) -> None:
 
 def test_growth_projection_and_pace() -> None:
     # From 133.1 in 2023 at 10% a year: 133.1 * 1.1**2 = 161.051 in 2025; pace (161.051-133.1)/2.
-    result = assess_progress(series("C1", {2020: 100, 2023: 133.1}), 2023,
-                             targets(("C1", 2025, 161.051)))
+    result = assess_progress(
+        series("C1", {2020: 100, 2023: 133.1}), 2023, targets(("C1", 2025, 161.051))
+    )
     row = one(result, "C1", 2025)
     assert row["projection"] == pytest.approx(161.051)
     assert row["required_per_year"] == pytest.approx((161.051 - 133.1) / 2)
@@ -225,13 +258,15 @@ def test_place_that_did_not_exist_early_on() -> None:
 
 
 def test_targets_apply_to_their_scope_only() -> None:
-    frame = pd.concat([
-        series("T2", {2023: 2}, place="cao-loc", level="district"),
-        series("T2", {2023: 5}),
-        series("T1", {2023: 1}, place="cao-loc", level="district"),
-        series("T1", {2023: 1}, place="xa-cong-son", level="commune"),
-        series("T1", {2023: 1}),
-    ])
+    frame = pd.concat(
+        [
+            series("T2", {2023: 2}, place="cao-loc", level="district"),
+            series("T2", {2023: 5}),
+            series("T1", {2023: 1}, place="cao-loc", level="district"),
+            series("T1", {2023: 1}, place="xa-cong-son", level="commune"),
+            series("T1", {2023: 1}),
+        ]
+    )
     result = assess_progress(frame, 2023)
     pairs = set(zip(result["indicator_id"], result["place_id"], strict=True))
     assert pairs == {("T2", "cao-loc"), ("T1", PROVINCE)}
@@ -241,44 +276,61 @@ def test_targets_apply_to_their_scope_only() -> None:
 def test_decreasing_target() -> None:
     # X (no definition: linear, observed base) from 10 (2020) to 7 (2023), target <= 5 by 2025.
     # Gap (7-10)/(5-10) = 0.6, time 3/5 = 0.6: ratio 1.
-    row = one(assess_progress(series("X", {2020: 10, 2023: 7}), 2023,
-                              targets(("X", 2025, 5, "<="))), "X", 2025)
+    row = one(
+        assess_progress(series("X", {2020: 10, 2023: 7}), 2023, targets(("X", 2025, 5, "<="))),
+        "X",
+        2025,
+    )
     assert row["status"] == "on_track"
     assert row["ratio"] == pytest.approx(1.0)
-    done = one(assess_progress(series("X", {2020: 10, 2023: 5}), 2023,
-                               targets(("X", 2025, 5, "<="))), "X", 2025)
+    done = one(
+        assess_progress(series("X", {2020: 10, 2023: 5}), 2023, targets(("X", 2025, 5, "<="))),
+        "X",
+        2025,
+    )
     assert done["status"] == "achieved"
 
 
 def test_status_boundaries() -> None:
     ratios = [1.5, 0.95, 0.9499, 0.60, 0.5999, 0.0, -1e-9, np.nan]
     assert status_from_ratio(np.array(ratios)).tolist() == [
-        "on_track", "on_track", "acceleration_needed", "acceleration_needed",
-        "limited_progress", "limited_progress", "deterioration", "not_assessable",
+        "on_track",
+        "on_track",
+        "acceleration_needed",
+        "acceleration_needed",
+        "limited_progress",
+        "limited_progress",
+        "deterioration",
+        "not_assessable",
     ]
 
 
 def test_meets_target_operators() -> None:
     values = np.array([1.0, 2.0, np.nan])
-    assert meets_target(values, np.full(3, 2.0), np.full(3, ">=")).tolist() == [
-        False, True, False]
-    assert meets_target(values, np.full(3, 2.0), np.full(3, ">")).tolist() == [
-        False, False, False]
-    assert meets_target(values, np.full(3, 1.0), np.full(3, "<=")).tolist() == [
-        True, False, False]
+    assert meets_target(values, np.full(3, 2.0), np.full(3, ">=")).tolist() == [False, True, False]
+    assert meets_target(values, np.full(3, 2.0), np.full(3, ">")).tolist() == [False, False, False]
+    assert meets_target(values, np.full(3, 1.0), np.full(3, "<=")).tolist() == [True, False, False]
 
 
 def test_every_band_has_words_colour_and_symbol() -> None:
     bands = reference.status_bands()
-    assert list(bands["status"]) == ["achieved", "on_track", "acceleration_needed",
-                                     "limited_progress", "deterioration", "not_assessable"]
+    assert list(bands["status"]) == [
+        "achieved",
+        "on_track",
+        "acceleration_needed",
+        "limited_progress",
+        "deterioration",
+        "not_assessable",
+    ]
     # Colour is never the only carrier: each status has its own symbol and words.
     assert bands["symbol"].is_unique and bands["label_vi"].is_unique
     assert bands["colour"].str.fullmatch(r"#[0-9a-f]{6}").all()
     assert status_label("acceleration_needed", "vi") == "Cần đẩy nhanh"
     assert status_label("deterioration", "en") == "Deterioration"
     assert status_label(pd.Series(["achieved", "not_assessable"]), "en").tolist() == [
-        "Target achieved", "Cannot be assessed"]
+        "Target achieved",
+        "Cannot be assessed",
+    ]
     with pytest.raises(KeyError):
         status_label("unknown")
     with pytest.raises(ValueError):
@@ -286,8 +338,10 @@ def test_every_band_has_words_colour_and_symbol() -> None:
 
 
 def test_statuses_of_the_default_targets_cover_t1_to_t6() -> None:
-    frame = pd.concat([series(i, {2021: 1, 2022: 1}) for i in ("T1", "T3", "T4", "T5", "T6")]
-                      + [series("T2", {2021: 1, 2022: 1}, place="cao-loc", level="district")])
+    frame = pd.concat(
+        [series(i, {2021: 1, 2022: 1}) for i in ("T1", "T3", "T4", "T5", "T6")]
+        + [series("T2", {2021: 1, 2022: 1}, place="cao-loc", level="district")]
+    )
     result = assess_progress(frame, 2022)
     assert len(result) == 12
     assert set(result["status"]) <= set(reference.status_bands()["status"])

@@ -8,9 +8,20 @@ from indicator_fixtures import make_dataset
 
 from analysis.recognition import recognition_candidates, screen_crafts, screen_villages
 
-CONTRACT = ("village_id", "year", "household_share", "meets_household_share", "stable_years",
-            "meets_stable_production", "meets_environment", "craft_age_years",
-            "meets_craft_age", "ready", "lacks_vi", "lacks_en")
+CONTRACT = (
+    "village_id",
+    "year",
+    "household_share",
+    "meets_household_share",
+    "stable_years",
+    "meets_stable_production",
+    "meets_environment",
+    "craft_age_years",
+    "meets_craft_age",
+    "ready",
+    "lacks_vi",
+    "lacks_en",
+)
 
 CRAFTS = [
     {"craft_id": "RUOU", "since_year": 1960},  # 63 years old in 2023
@@ -21,8 +32,13 @@ CRAFTS = [
 VILLAGES = [
     {"village_id": "R1", "craft_id": "RUOU"},
     {"village_id": "R2", "craft_id": "HUONG"},
-    {"village_id": "R3", "craft_id": "MOC", "recognition": "lang_nghe", "recognised": 2015,
-     "recognition_regime": "66/2006"},
+    {
+        "village_id": "R3",
+        "craft_id": "MOC",
+        "recognition": "lang_nghe",
+        "recognised": 2015,
+        "recognition_regime": "66/2006",
+    },
     {"village_id": "R4", "craft_id": "MOC"},
     {"village_id": "R5", "craft_id": "MOC"},
     {"village_id": "R6", "craft_id": "MOC"},
@@ -31,9 +47,16 @@ VILLAGES = [
 
 
 def _rows(village: str, years: list[int], **fields) -> list[dict]:
-    return [{"village_id": village, "year": y, "households_total": 100, "revenue_mvnd": 1000.0,
-             **{k: (v[i] if isinstance(v, list) else v) for k, v in fields.items()}}
-            for i, y in enumerate(years)]
+    return [
+        {
+            "village_id": village,
+            "year": y,
+            "households_total": 100,
+            "revenue_mvnd": 1000.0,
+            **{k: (v[i] if isinstance(v, list) else v) for k, v in fields.items()},
+        }
+        for i, y in enumerate(years)
+    ]
 
 
 YEARS = [2021, 2022, 2023]
@@ -127,8 +150,9 @@ def test_gap_in_the_figures_breaks_the_run(screen) -> None:
     r6 = screen.loc["R6"]
     assert r6["stable_years"] == 1
     assert r6["n_lacking"] == 2
-    assert r6["lacks_en"] == ("stable production 1 of 2 consecutive years; "
-                              "no environmental protection plan")
+    assert r6["lacks_en"] == (
+        "stable production 1 of 2 consecutive years; no environmental protection plan"
+    )
     r7 = screen.loc["R7"]
     assert r7["household_share"] == 0 and r7["stable_years"] == 0 and r7["n_lacking"] == 2
 
@@ -140,14 +164,19 @@ def test_candidates_ready_first_then_nearly_ready(dataset) -> None:
     assert candidates["village_id"].tolist() == ["R1", "R4", "R5", "R2"]
     assert candidates["n_lacking"].tolist() == [0, 1, 1, 1]
     assert {"name_vi", "craft_id", "district_code", "commune_code", "lacks_vi"} <= set(
-        candidates.columns)
+        candidates.columns
+    )
     ready_only = recognition_candidates(dataset, 2023, max_lacking=0)
     assert ready_only["village_id"].tolist() == ["R1"]
 
 
 def test_craft_screen(dataset) -> None:
     crafts = screen_crafts(dataset, 2023).set_index("craft_id")
-    assert crafts["candidate"].to_dict() == {"HUONG": False, "MOC": False, "OLDC": False,
-                                             "RUOU": True}
+    assert crafts["candidate"].to_dict() == {
+        "HUONG": False,
+        "MOC": False,
+        "OLDC": False,
+        "RUOU": True,
+    }
     assert crafts.loc["OLDC", "craft_age_years"] == 123 and not crafts.loc["OLDC", "practised"]
     assert crafts.loc["HUONG", "recognised"] and not bool(crafts.loc["HUONG", "meets_craft_age"])

@@ -27,8 +27,9 @@ def test_same_seed_same_tables(tables) -> None:
 
 
 def test_other_seed_other_tables(tables) -> None:
-    other = generate_national(SampleOptions(seed=12, first_year=2021, last_year=2030,
-                                            scale="national"))
+    other = generate_national(
+        SampleOptions(seed=12, first_year=2021, last_year=2030, scale="national")
+    )
     assert not other["village_year"]["revenue_mvnd"].equals(tables["village_year"]["revenue_mvnd"])
 
 
@@ -46,8 +47,9 @@ def test_shape(tables) -> None:
 
 
 def test_respects_the_years() -> None:
-    small = generate_national(SampleOptions(seed=1, first_year=2021, last_year=2023,
-                                            scale="national"))
+    small = generate_national(
+        SampleOptions(seed=1, first_year=2021, last_year=2023, scale="national")
+    )
     assert sorted(small["village_year"]["year"].unique()) == [2020, 2021, 2022, 2023]
     assert small["district_crafts"]["year"].between(2021, 2023).all()
     assert small["villages"]["recognition_date"].dt.year.max() <= 2023

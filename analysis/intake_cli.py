@@ -1,0 +1,189 @@
+"""The ``template`` and ``ingest`` verbs of ``python -m analysis``.
+
+``analysis.cli.build_parser`` calls :func:`register` to add them. ``python -m analysis.intake_cli``
+runs them on their own (the same arguments, exit codes and messages).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from analysis import config
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+#: Problems shown per file on the terminal; the quarantine report has them all.
+TERMINAL_LIMIT = 40
+
+
+class IntakeUsageError(Exception):
+    """A wrong argument (exit code 2); ``analysis.cli.UsageError`` is used when available."""
+
+
+def _usage_error(message: str) -> Exception:
+    try:
+        from analysis.cli import UsageError
+    except ImportError:  # pragma: no cover - the CLI module is always there in the package
+        return IntakeUsageError(message)
+    return UsageError(message)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``template`` and ``ingest`` verbs to the main parser's sub-commands."""
+    p = subparsers.add_parser(
+        "template", help="write the Excel workbooks the reporting units fill in")
+    p.add_argument("--year", type=int, required=True, help="reporting year, e.g. 2025")
+    p.add_argument("--unit", required=True,
+                   help="unit code (183, 06187, SCT) or name (\"Cao Lộc\"), or all")
+    p.add_argument("--out", help="folder to write (default outputs/templates/YEAR)")
+    p.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
+    p.set_defaults(func=cmd_template)
+
+    p = subparsers.add_parser(
+        "ingest", help="validate and load workbooks; rejected files go to data/quarantine/")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="workbooks, or folders of them")
+    p.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
+    p.add_argument("--quarantine", help="folder for rejected files (default data/quarantine)")
+    p.add_argument("--archive", help="folder keeping loaded files (default data/received)")
+    p.add_argument("--no-archive", action="store_true", help="do not keep copies of loaded files")
+    p.add_argument("--received", help="date received, dd/mm/yyyy (default: the date sent on the "
+                                      "cover, else today)")
+    p.set_defaults(func=cmd_ingest)
+
+
+def _db(args: argparse.Namespace) -> Path:
+    return Path(args.db) if getattr(args, "db", None) else config.db_path()
+
+
+def _resolve_units(text: str, year: int, villages: object) -> list:
+    """The units a ``--unit`` value names: ``all``, a code or a name."""
+    import pandas as pd
+
+    from analysis.intake import MESSAGES, resolve_unit
+    from analysis.workbook import expected_units
+
+    if text.strip().lower() == "all":
+        table = expected_units(villages, year)  # type: ignore[arg-type]
+        return [row for _, row in table.iterrows()]
+    unit, problems = resolve_unit(text, None, year)
+    if unit is None:
+        unit, by_name = resolve_unit(None, text, year)
+        if unit is None:
+            code, params = (by_name or problems)[0]
+            vi, en = MESSAGES[code]
+            values = {"value": text, "hint": "", "hint_en": "", **params}
+            raise _usage_error(f"{vi.format(**values)} / {en.format(**values)}")
+    assert isinstance(unit, pd.Series)
+    return [unit]
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """``template``: one workbook per unit, pre-filled from the store."""
+    from analysis.store import load_dataset
+    from analysis.workbook import write_template
+
+    if not config.BASELINE_YEAR <= args.year <= config.PROGRAMME_END:
+        raise _usage_error(f"--year must lie in {config.BASELINE_YEAR}-{config.PROGRAMME_END}")
+    db = _db(args)
+    if not db.exists():
+        raise _usage_error(f"no database at {db}: run `python -m analysis build` first")
+    ds = load_dataset(db, build_if_missing=False)
+    units = _resolve_units(args.unit, args.year, ds.villages)
+    out = Path(args.out) if args.out else config.OUTPUTS_DIR / "templates" / str(args.year)
+    for unit in units:
+        path = write_template(ds.tables, unit, args.year, out)
+        print(f"Biểu mẫu / template: {path}  ({unit['code']} {unit['name_vi']})")
+    return EXIT_OK
+
+
+def _parse_date(text: str) -> date:
+    import pandas as pd
+
+    from analysis.intake import parse_dates
+
+    values, bad = parse_dates(pd.Series([text], dtype=object))
+    if bad.iloc[0] or pd.isna(values.iloc[0]):
+        raise _usage_error(f"--received must be a date such as 15/12/2025, got {text!r}")
+    return values.iloc[0].date()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """``ingest``: every workbook validated, then loaded or quarantined; exit 1 if any was
+    rejected."""
+    from analysis.intake import (
+        ARCHIVE_DIR,
+        IntakeOptions,
+        expand_paths,
+        format_report,
+        ingest_file,
+    )
+
+    db = _db(args)
+    if not db.exists():
+        raise _usage_error(f"no database at {db}: run `python -m analysis build` first")
+    try:
+        files = expand_paths([Path(p) for p in args.paths])
+    except FileNotFoundError as exc:
+        raise _usage_error(str(exc)) from exc
+    if not files:
+        raise _usage_error("no Excel files (.xlsx) found in the given folders")
+    options = IntakeOptions(
+        db_path=db,
+        quarantine_dir=Path(args.quarantine) if args.quarantine else config.QUARANTINE_DIR,
+        archive_dir=None if args.no_archive else (Path(args.archive) if args.archive
+                                                  else ARCHIVE_DIR),
+        received_on=_parse_date(args.received) if args.received else None,
+        debug=bool(getattr(args, "debug", False)),
+    )
+    tally = {"loaded": 0, "unchanged": 0, "rejected": 0, "failed": 0}
+    for path in files:
+        result = ingest_file(path, options)
+        tally[result.outcome] += 1
+        print(format_report(result, limit=TERMINAL_LIMIT))
+        if result.quarantine is not None:
+            print(f"Tệp và báo cáo lỗi lưu tại / file and error report kept in: "
+                  f"{result.quarantine}\n")
+    print(
+        f"Tổng cộng / total: {tally['loaded']} đã nạp / loaded, {tally['unchanged']} không "
+        f"đổi / unchanged, {tally['rejected']} bị từ chối / rejected, {tally['failed']} lỗi "
+        f"nạp / failed."
+    )
+    return EXIT_OK if tally["rejected"] + tally["failed"] == 0 else EXIT_PARTIAL
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """A parser with only these two verbs (for ``python -m analysis.intake_cli``)."""
+    parser = argparse.ArgumentParser(prog="python -m analysis.intake_cli")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    register(parser.add_subparsers(dest="verb", required=True, metavar="VERB"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``template`` or ``ingest``; return the exit code (as ``analysis.cli.main`` does)."""
+    from analysis.cli import UsageError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        return int(args.func(args))
+    except (UsageError, IntakeUsageError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"error: {exc} (run with --debug for details)", file=sys.stderr)
+        return EXIT_PARTIAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Image, Markdown
 
-from analysis import charts, reference, tables
+from analysis import charts, config, reference, tables
 from analysis import places as places_mod
 from analysis.formatting import (
     format_count,
@@ -59,9 +59,7 @@ class ReportContext:
 
 
 def _years_in(ds: Dataset) -> list[int]:
-    from analysis.config import BASELINE_YEAR
-
-    return sorted(int(y) for y in ds.village_year["year"].unique() if y > BASELINE_YEAR)
+    return sorted(int(y) for y in ds.village_year["year"].unique() if y > config.BASELINE_YEAR)
 
 
 def _load_narratives(db_path: Path | None) -> pd.DataFrame:
@@ -88,9 +86,6 @@ def prepare(
 
     Raises ``ValueError`` naming the valid choices when a parameter is wrong, before any work.
     """
-    from analysis.indicators import compute_indicators
-    from analysis.progress import assess_progress
-
     if kind not in KINDS:
         raise ValueError(f"unknown report kind {kind!r}; valid: {', '.join(KINDS)}")
     if lang not in ("vi", "en"):
@@ -100,14 +95,40 @@ def prepare(
     valid = list(table.loc[table["level"] == level, "place_id"])
     if place not in valid:
         raise ValueError(f"unknown place {place!r} for a {kind} report; valid: {', '.join(valid)}")
-    path = Path(db_path) if db_path else None
+    path = Path(db_path) if db_path else config.db_path()
+    ds, indicators, progress, narratives = _computed(path, year)
+    return ReportContext(kind, year, place, lang, ds, indicators, progress, narratives)
+
+
+def _computed(path: Path, year: int) -> tuple[Dataset, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Dataset, indicators (from the 2020 baseline to ``year``), statuses and narratives.
+
+    Kept for the next report in the same kernel (the batch runs many notebooks in one warm
+    kernel); the key holds the store's size and modification time, so a changed store is
+    read again.
+    """
+    stat = path.stat() if path.exists() else None
+    key = (str(path), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0, year)
+    if key in _CACHE:
+        return _CACHE[key]
+    from analysis.indicators import compute_indicators
+    from analysis.progress import assess_progress
+
     ds = load_dataset(path)
     years = _years_in(ds)
     if year not in years:
         raise ValueError(f"no data for year {year}; valid years: {', '.join(map(str, years))}")
-    indicators = compute_indicators(ds, [y for y in years if y <= year])
-    progress = assess_progress(indicators, year)
-    return ReportContext(kind, year, place, lang, ds, indicators, progress, _load_narratives(path))
+    baseline = (
+        [config.BASELINE_YEAR] if (ds.village_year["year"] == config.BASELINE_YEAR).any() else []
+    )
+    indicators = compute_indicators(ds, baseline + [y for y in years if y <= year])
+    result = (ds, indicators, assess_progress(indicators, year), _load_narratives(path))
+    _CACHE.clear()
+    _CACHE[key] = result
+    return result
+
+
+_CACHE: dict[tuple, tuple[Dataset, pd.DataFrame, pd.DataFrame, pd.DataFrame]] = {}
 
 
 # ------------------------------------------------------------------------------ small helpers

@@ -250,6 +250,7 @@ def execute_job(job: Job, out_dir: Path, db_path: Path, km: object | None = None
             parameters=params,
             kernel_name=KERNEL_NAME,
             progress_bar=False,
+            request_save_on_cell_execute=False,  # one write at the end, not one per cell
             cwd=str(config.NOTEBOOKS_DIR),
             **kwargs,
         )
@@ -281,7 +282,13 @@ def execute_job(job: Job, out_dir: Path, db_path: Path, km: object | None = None
 class WarmKernel:
     """A Jupyter kernel kept alive across notebooks, with the heavy imports done once."""
 
-    WARM_UP = "import analysis, analysis.reports, pandas, matplotlib, seaborn"
+    WARM_UP = (
+        "import analysis.reports, analysis.indicators, analysis.progress, analysis.recognition\n"
+        "import matplotlib.pyplot as _plt\n"
+        "analysis.charts.apply_style()\n"
+        "_fig = _plt.figure(); _fig.text(0.5, 0.5, 'Lạng Sơn'); _fig.savefig(__import__('io')"
+        ".BytesIO(), format='png'); _plt.close(_fig)"
+    )
 
     def __init__(self) -> None:
         from jupyter_client.manager import KernelManager

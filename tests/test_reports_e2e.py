@@ -16,6 +16,7 @@ import pytest
 from analysis import config
 from analysis.formatting import format_percent
 from analysis.indicators import compute_indicators
+from analysis.progress import assess_progress
 from analysis.runner import BatchSummary, Job, run_batch
 from analysis.store import load_dataset
 from tests.conftest import html_tables
@@ -38,11 +39,17 @@ def batch(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Ba
 
 
 @pytest.fixture(scope="module")
-def engine(sample_db: Path) -> dict[tuple[str, str], float]:
-    """The engine's 2025 values, to compare with what the reports print."""
-    ind = compute_indicators(load_dataset(sample_db), [2021, 2022, 2023, 2024, 2025])
+def engine(sample_db: Path) -> dict[tuple[str, str], object]:
+    """The engine's 2025 values and statuses, to compare with what the reports print."""
+    ind = compute_indicators(load_dataset(sample_db), [2020, 2021, 2022, 2023, 2024, 2025])
     latest = ind[ind["year"] == 2025]
-    return {(r.indicator_id, r.place_id): r.value for r in latest.itertuples(index=False)}
+    out: dict[tuple[str, str], object] = {
+        (r.indicator_id, r.place_id): r.value for r in latest.itertuples(index=False)
+    }
+    progress = assess_progress(ind, 2025)
+    for r in progress.itertuples(index=False):
+        out[(r.indicator_id, r.place_id, r.target_year)] = r.label_vi
+    return out
 
 
 def _targets_rows(html: str) -> dict[str, list[str]]:
@@ -85,7 +92,10 @@ def test_html_report_numbers_and_no_code(batch: tuple[BatchSummary, Path], engin
     assert rows["T2"][2] == "3"
     assert rows["T6"][3] == format_percent(engine[("T6", "tinh-lang-son")], 1, "vi")
     assert rows["T3"][3] == str(int(engine[("T3", "tinh-lang-son")]))
-    assert any("Đã đạt" in cell or "Đi xuống" in cell for cell in rows["T6"][4:])
+    # status cells (2025 and 2030) carry the engine's words for the province-wide T6
+    assert engine[("T6", "tinh-lang-son", 2025)] in rows["T6"][5]
+    assert engine[("T6", "tinh-lang-son", 2030)] in rows["T6"][7]
+    assert engine[("T2", "cao-loc", 2030)] in rows["T2"][7]
 
 
 def test_english_report(batch: tuple[BatchSummary, Path], engine: dict) -> None:

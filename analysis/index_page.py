@@ -113,7 +113,7 @@ font-weight:bold;margin-bottom:12px}
 
 def write_index(out_dir: Path, db_path: Path | None = None, lang: str = "vi") -> Path:
     """Write ``out_dir/index.html`` from the manifest and the store."""
-    from analysis.indicators import compute_indicators
+    from analysis.indicators import compute_indicators, indicator_years
     from analysis.progress import assess_progress
     from analysis.store import load_dataset
 
@@ -123,7 +123,7 @@ def write_index(out_dir: Path, db_path: Path | None = None, lang: str = "vi") ->
         for e in manifest.get("reports", [])
     ]
     ds = load_dataset(db_path)
-    indicators = compute_indicators(ds)
+    indicators = compute_indicators(ds, indicator_years(ds))
     year = int(indicators["year"].max())
     progress = assess_progress(indicators, year)
     notice = (

@@ -71,6 +71,16 @@ def reporting_years(ds: Dataset) -> list[int]:
     return sorted(int(y) for y in found.unique() if y >= PROGRAMME_START)
 
 
+def indicator_years(ds: Dataset, up_to: int | None = None) -> list[int]:
+    """The 2020 baseline (when the data have it) and the reporting years up to ``up_to``.
+
+    Progress is judged from the baseline: the programme counts from the end of 2020.
+    """
+    years = [y for y in reporting_years(ds) if up_to is None or y <= up_to]
+    has_baseline = bool((ds.village_year["year"] == BASELINE_YEAR).any())
+    return ([BASELINE_YEAR] if has_baseline else []) + years
+
+
 def _is_national(ds: Dataset) -> bool:
     return str(ds.info.get("scale", "province")) == "national"
 

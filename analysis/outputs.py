@@ -14,7 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import config
-from analysis.indicators import compute_indicators, effectiveness_components, reporting_years
+from analysis.indicators import (
+    compute_indicators,
+    effectiveness_components,
+    indicator_years,
+    reporting_years,
+)
 from analysis.progress import assess_progress
 from analysis.recognition import recognition_candidates, screen_villages
 from analysis.store import Dataset, load_dataset
@@ -28,7 +33,7 @@ def indicator_tables(ds: Dataset) -> dict[str, pd.DataFrame]:
     statuses judged in each reporting year, effectiveness components, the recognition screen
     and the recognition candidates of each year."""
     years = reporting_years(ds)
-    indicators = compute_indicators(ds, years)
+    indicators = compute_indicators(ds, indicator_years(ds))
     empty = pd.DataFrame()
     progress = (
         pd.concat([assess_progress(indicators, y) for y in years], ignore_index=True)

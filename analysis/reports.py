@@ -111,17 +111,14 @@ def _computed(path: Path, year: int) -> tuple[Dataset, pd.DataFrame, pd.DataFram
     key = (str(path), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0, year)
     if key in _CACHE:
         return _CACHE[key]
-    from analysis.indicators import compute_indicators
+    from analysis.indicators import compute_indicators, indicator_years
     from analysis.progress import assess_progress
 
     ds = load_dataset(path)
     years = _years_in(ds)
     if year not in years:
         raise ValueError(f"no data for year {year}; valid years: {', '.join(map(str, years))}")
-    baseline = (
-        [config.BASELINE_YEAR] if (ds.village_year["year"] == config.BASELINE_YEAR).any() else []
-    )
-    indicators = compute_indicators(ds, baseline + [y for y in years if y <= year])
+    indicators = compute_indicators(ds, indicator_years(ds, up_to=year))
     result = (ds, indicators, assess_progress(indicators, year), _load_narratives(path))
     _CACHE.clear()
     _CACHE[key] = result

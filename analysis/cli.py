@@ -139,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db")
     p.add_argument("--out", help="output folder (default outputs/)")
     p.set_defaults(func=_cmd_report)
+
+    from analysis import intake_cli, status
+
+    intake_cli.register(verbs)  # template, ingest
+    status.register(verbs)  # status
     return parser
 
 

@@ -214,11 +214,12 @@ def plot_funding(funding: pd.DataFrame, source_names: dict[str, str], lang: str 
 def plot_village_map(
     villages: pd.DataFrame,
     communes: pd.DataFrame,
-    recognition_names: dict[str, str],
+    status_names: dict[str, str],
     lang: str = "vi",
     highlight_communes: set[str] | None = None,
 ) -> Figure:
-    """Villages by their coordinates, coloured by recognition, over the 2025 commune centres.
+    """Villages by their coordinates, coloured and shaped by ``map_status``, over the 2025
+    commune centres.
 
     A locator map without boundaries: the administrative-unit library gives points, not shapes.
     """
@@ -237,19 +238,27 @@ def plot_village_map(
                 xytext=(3, -8),
                 textcoords="offset points",
             )
-    palette = {"none": "#e06c00", "lang_nghe": "#1f5fa8", "lang_nghe_truyen_thong": "#1a7f37"}
-    markers = {"none": "o", "lang_nghe": "s", "lang_nghe_truyen_thong": "D"}
+    palette = {
+        "effective": "#1a7f37",
+        "not_effective": "#c0392b",
+        "ready": "#1f5fa8",
+        "not_ready": "#e06c00",
+    }
+    markers = {"effective": "D", "not_effective": "X", "ready": "s", "not_ready": "o"}
     located = villages.dropna(subset=["lat", "lon"])
-    for code, group in located.groupby("recognition"):
+    for code in status_names:
+        group = located[located["map_status"] == code]
+        if group.empty:
+            continue
         ax.scatter(
             group["lon"],
             group["lat"],
-            s=60,
-            color=palette.get(code, "#333333"),
-            marker=markers.get(code, "o"),
+            s=70,
+            color=palette[code],
+            marker=markers[code],
             edgecolor="white",
             zorder=3,
-            label=recognition_names.get(code, code),
+            label=status_names[code],
         )
     for row in located.itertuples(index=False):
         ax.annotate(

@@ -529,15 +529,17 @@ def funding_chart(ctx: ReportContext) -> Image:
 
 def village_map(ctx: ReportContext) -> Image:
     """The place's villages on a locator map over the 2025 commune centres."""
-    villages = tables.villages_in(ctx.ds.villages, ctx.place_id)
+    villages = tables.villages_in(ctx.ds.villages, ctx.place_id).merge(
+        tables.village_status(ctx.ds, ctx.year), on="village_id", how="left"
+    )
     communes = reference.communes_2025()
-    recog = {k: v[ctx.lang] for k, v in reference.code_list("recognition").items()}
+    names = {s: label(f"map_{s}", ctx.lang) for s in tables.MAP_STATUSES}
     if ctx.place["level"] == "district":
         lat, lon = villages["lat"].mean(), villages["lon"].mean()
         near = (communes["lat"] - lat).abs().lt(0.35) & (communes["lon"] - lon).abs().lt(0.35)
         communes = communes[near]
     fig = charts.plot_village_map(
-        villages, communes, recog, ctx.lang, highlight_communes=set(villages["commune_code"])
+        villages, communes, names, ctx.lang, highlight_communes=set(villages["commune_code"])
     )
     return figure(fig, label("chart_map", ctx.lang))
 
@@ -627,19 +629,44 @@ def suggestions(ctx: ReportContext) -> list[str]:
     return out
 
 
-def narrative(ctx: ReportContext, section: str) -> Markdown:
-    """Text supplied by the reporting unit for a section, or a placeholder with suggestions."""
-    lang = ctx.lang
+def narrative_texts(ctx: ReportContext, section: str) -> pd.DataFrame:
+    """The texts the place's reporting units sent for a section of the year's report: the
+    district itself before the reform, its communes after it, every unit for the province."""
     n = ctx.narratives
-    code = ctx.place["code"]
-    texts = (
-        n[(n["section"] == section) & (n["year"] == ctx.year) & (n["unit_code"] == code)]
-        if len(n)
-        else n
-    )
+    if n.empty:
+        return n
+    n = n[(n["section"] == section) & (n["year"] == ctx.year)]
+    n = n[n["text_vi"].fillna("").str.strip() != ""]
+    if ctx.place["level"] != "province":
+        units = set(tables.units_of_place(ctx.ds, ctx.place_id, ctx.year)["unit_code"])
+        units.add(ctx.place["code"])
+        n = n[n["unit_code"].isin(units)]
+    return n.sort_values("unit_code").reset_index(drop=True)
+
+
+def _paragraphs(text: str) -> str:
+    """Untrusted text as HTML paragraphs: escaped, blank lines split paragraphs."""
+    parts = [p.strip() for p in str(text).split("\n\n") if p.strip()]
+    return "".join(f"<p>{_esc(p).replace(chr(10), '<br>')}</p>" for p in parts)
+
+
+def narrative(ctx: ReportContext, section: str) -> HTML:
+    """Text supplied by the reporting unit(s) for a section (escaped: it comes from their
+    workbooks), or a placeholder with suggestions drawn from the numbers."""
+    lang = ctx.lang
+    texts = narrative_texts(ctx, section)
     if len(texts):
-        return Markdown("\n\n".join(str(t) for t in texts["text_vi"]))
-    body = f"*{label('narrative_missing', lang)}*"
+        if len(texts) == 1:
+            return HTML(_paragraphs(texts["text_vi"].iloc[0]))
+        names = tables.unit_names(lang)
+        return HTML(
+            "".join(
+                f"<p><b>{_esc(names.get(t.unit_code, t.unit_code))}:</b></p>"
+                + _paragraphs(t.text_vi)
+                for t in texts.itertuples(index=False)
+            )
+        )
+    body = f"<p><i>{_esc(label('narrative_missing', lang))}</i></p>"
     if section in ("strengths", "shortcomings"):
         hints = suggestions(ctx)
         wanted = (
@@ -649,8 +676,9 @@ def narrative(ctx: ReportContext, section: str) -> Markdown:
         )
         keep = [h for h, r in zip(hints, _suggestion_statuses(ctx), strict=True) if r in wanted]
         if keep:
-            body += f"\n\n**{label('suggestions', lang)}:**\n\n" + "\n".join(f"- {h}" for h in keep)
-    return Markdown(body)
+            items = "".join(f"<li>{_esc(h)}</li>" for h in keep)
+            body += f"<p><b>{_esc(label('suggestions', lang))}:</b></p><ul>{items}</ul>"
+    return HTML(body)
 
 
 def _suggestion_statuses(ctx: ReportContext) -> list[str]:

@@ -122,3 +122,29 @@ def outputs_by_task(ds: Dataset, place_id: str, year: int) -> pd.DataFrame:
     return acts.groupby("task_group", as_index=False)[
         ["planned_mvnd", "disbursed_mvnd", "trainees", "trade_fairs", "trademarks_registered"]
     ].sum()
+
+
+MAP_STATUSES = ("effective", "not_effective", "ready", "not_ready")
+
+
+def village_status(ds: Dataset, year: int) -> pd.DataFrame:
+    """Each village's standing in ``year``, for the map: a recognised village operating
+    effectively or not (T5's definition), an unrecognised one ready for recognition or not
+    (the Decree 52 screen). Columns ``village_id``, ``map_status``."""
+    from analysis.indicators import effectiveness_components
+    from analysis.recognition import screen_villages
+
+    screen = screen_villages(ds, year)[["village_id", "ready"]]
+    effective = effectiveness_components(ds, [year])[["village_id", "effective"]]
+    table = ds.villages[["village_id", "recognition_date"]].merge(
+        screen, on="village_id", how="left"
+    )
+    table = table.merge(effective, on="village_id", how="left")
+    recognised = table["recognition_date"].dt.year.le(year).fillna(False).astype(bool)
+    ready = table["ready"].fillna(False).astype(bool)
+    is_effective = table["effective"].fillna(False).astype(bool)
+    table["map_status"] = "not_ready"
+    table.loc[~recognised & ready, "map_status"] = "ready"
+    table.loc[recognised & is_effective, "map_status"] = "effective"
+    table.loc[recognised & ~is_effective, "map_status"] = "not_effective"
+    return table[["village_id", "map_status"]]

@@ -25,6 +25,7 @@ class IntakeUsageError(Exception):
 
 
 def _usage_error(message: str) -> Exception:
+    """The CLI's usage error (exit code 2)."""
     try:
         from analysis.cli import UsageError
     except ImportError:  # pragma: no cover - the CLI module is always there in the package
@@ -35,27 +36,33 @@ def _usage_error(message: str) -> Exception:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``template`` and ``ingest`` verbs to the main parser's sub-commands."""
     p = subparsers.add_parser(
-        "template", help="write the Excel workbooks the reporting units fill in")
+        "template", help="write the Excel workbooks the reporting units fill in"
+    )
     p.add_argument("--year", type=int, required=True, help="reporting year, e.g. 2025")
-    p.add_argument("--unit", required=True,
-                   help="unit code (183, 06187, SCT) or name (\"Cao Lộc\"), or all")
+    p.add_argument(
+        "--unit", required=True, help='unit code (183, 06187, SCT) or name ("Cao Lộc"), or all'
+    )
     p.add_argument("--out", help="folder to write (default outputs/templates/YEAR)")
     p.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
     p.set_defaults(func=cmd_template)
 
     p = subparsers.add_parser(
-        "ingest", help="validate and load workbooks; rejected files go to data/quarantine/")
+        "ingest", help="validate and load workbooks; rejected files go to data/quarantine/"
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help="workbooks, or folders of them")
     p.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
     p.add_argument("--quarantine", help="folder for rejected files (default data/quarantine)")
     p.add_argument("--archive", help="folder keeping loaded files (default data/received)")
     p.add_argument("--no-archive", action="store_true", help="do not keep copies of loaded files")
-    p.add_argument("--received", help="date received, dd/mm/yyyy (default: the date sent on the "
-                                      "cover, else today)")
+    p.add_argument(
+        "--received",
+        help="date received, dd/mm/yyyy (default: the date sent on the cover, else today)",
+    )
     p.set_defaults(func=cmd_ingest)
 
 
 def _db(args: argparse.Namespace) -> Path:
+    """The database of ``--db``, else the project's."""
     return Path(args.db) if getattr(args, "db", None) else config.db_path()
 
 
@@ -101,6 +108,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _parse_date(text: str) -> date:
+    """The date of ``--received`` (day first)."""
     import pandas as pd
 
     from analysis.intake import parse_dates
@@ -114,13 +122,7 @@ def _parse_date(text: str) -> date:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """``ingest``: every workbook validated, then loaded or quarantined; exit 1 if any was
     rejected."""
-    from analysis.intake import (
-        ARCHIVE_DIR,
-        IntakeOptions,
-        expand_paths,
-        format_report,
-        ingest_file,
-    )
+    from analysis.intake import ARCHIVE_DIR, IntakeOptions, expand_paths, format_report, ingest_file
 
     db = _db(args)
     if not db.exists():
@@ -134,8 +136,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     options = IntakeOptions(
         db_path=db,
         quarantine_dir=Path(args.quarantine) if args.quarantine else config.QUARANTINE_DIR,
-        archive_dir=None if args.no_archive else (Path(args.archive) if args.archive
-                                                  else ARCHIVE_DIR),
+        archive_dir=None
+        if args.no_archive
+        else (Path(args.archive) if args.archive else ARCHIVE_DIR),
         received_on=_parse_date(args.received) if args.received else None,
         debug=bool(getattr(args, "debug", False)),
     )
@@ -145,8 +148,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         tally[result.outcome] += 1
         print(format_report(result, limit=TERMINAL_LIMIT))
         if result.quarantine is not None:
-            print(f"Tệp và báo cáo lỗi lưu tại / file and error report kept in: "
-                  f"{result.quarantine}\n")
+            print(
+                f"Tệp và báo cáo lỗi lưu tại / file and error report kept in: {result.quarantine}\n"
+            )
     print(
         f"Tổng cộng / total: {tally['loaded']} đã nạp / loaded, {tally['unchanged']} không "
         f"đổi / unchanged, {tally['rejected']} bị từ chối / rejected, {tally['failed']} lỗi "

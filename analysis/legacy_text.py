@@ -138,6 +138,7 @@ def _score(text: str) -> int:
 
 
 def _strip_latin1_letters(text: str) -> str:
+    """The text without the Latin-1 letters Vietnamese uses."""
     return "".join(ch for ch in text if ch not in _VIET_LATIN1)
 
 

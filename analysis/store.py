@@ -150,6 +150,9 @@ def write_store(tables: dict[str, pd.DataFrame], info: dict[str, object], db_pat
         meta = {**{k: str(v) for k, v in info.items()}, "built_at": stamp}
         con.execute("CREATE TABLE dataset_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
         con.executemany("INSERT INTO dataset_info VALUES (?, ?)", list(meta.items()))
+        from analysis.intake import create_intake_tables
+
+        create_intake_tables(con)  # empty history and narrative tables, filled by `ingest`
         con.execute("CHECKPOINT")
     finally:
         con.close()

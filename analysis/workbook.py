@@ -54,16 +54,16 @@ _UNIT_VI = {
 }
 YES_NO = {"yes": {"vi": "Có", "en": "Yes"}, "no": {"vi": "Không", "en": "No"}}
 LEVEL_LABELS = {
-    "district": {"vi": "Huyện, thành phố (đến 30/6/2025)", "en": "District level (until 30 Jun 2025)"},
+    "district": {
+        "vi": "Huyện, thành phố (đến 30/6/2025)",
+        "en": "District level (until 30 Jun 2025)",
+    },
     "commune": {"vi": "Xã, phường (từ 1/7/2025)", "en": "Commune or ward (from 1 Jul 2025)"},
     "department": {"vi": "Sở, ngành", "en": "Provincial department"},
 }
 #: Narrative sections, with the codes the report notebooks ask for.
 NARRATIVE_SECTIONS = {
-    "strengths": {
-        "vi": "Kết quả đạt được, ưu điểm",
-        "en": "Achievements and strengths",
-    },
+    "strengths": {"vi": "Kết quả đạt được, ưu điểm", "en": "Achievements and strengths"},
     "shortcomings": {
         "vi": "Tồn tại, hạn chế và nguyên nhân",
         "en": "Shortcomings and their causes",
@@ -127,8 +127,13 @@ class SheetSpec:
 
 
 def _schema_field(
-    table: str, column: str, *, kind: str | None = None, required: bool = False,
-    codes: str | None = None, width: int = 14,
+    table: str,
+    column: str,
+    *,
+    kind: str | None = None,
+    required: bool = False,
+    codes: str | None = None,
+    width: int = 14,
 ) -> Field:
     """A column spec documented by the schema's metadata (Vietnamese, English, unit)."""
     spec = table_specs()[table].schema.columns[column]
@@ -137,17 +142,31 @@ def _schema_field(
     if kind is None:
         dtype = str(spec.dtype).lower()
         kind = (
-            "year" if unit == "year"
-            else "int" if "int" in dtype
-            else "float" if "float" in dtype
-            else "bool" if "bool" in dtype
-            else "date" if "datetime" in dtype
-            else "code" if codes
+            "year"
+            if unit == "year"
+            else "int"
+            if "int" in dtype
+            else "float"
+            if "float" in dtype
+            else "bool"
+            if "bool" in dtype
+            else "date"
+            if "datetime" in dtype
+            else "code"
+            if codes
             else "text"
         )
     unit_vi = _UNIT_VI.get(unit, unit) if kind not in ("bool", "code", "date", "year") else ""
-    return Field(column, kind, meta.get("vi", column), meta.get("en", column), unit_vi,
-                 required, codes, width)
+    return Field(
+        column,
+        kind,
+        meta.get("vi", column),
+        meta.get("en", column),
+        unit_vi,
+        required,
+        codes,
+        width,
+    )
 
 
 _VILLAGE = Field("village_id", "village", "Mã thôn/bản", "Village id", required=True, width=18)
@@ -161,10 +180,13 @@ def sheet_specs() -> dict[str, SheetSpec]:
     v = "villages"
     counts_required = ("households_total", "households_craft", "facilities", "facilities_compliant")
     village_year = SheetSpec(
-        "village_year", "Số liệu thôn bản", "Village figures",
+        "village_year",
+        "Số liệu thôn bản",
+        "Village figures",
         "SỐ LIỆU CÁC THÔN, BẢN CÓ NGHỀ NĂM {year}",
         (
-            _VILLAGE, _VILLAGE_NAME,
+            _VILLAGE,
+            _VILLAGE_NAME,
             *(
                 _schema_field(vy, c, required=c in counts_required)
                 for c in table_specs()[vy].schema.columns
@@ -174,11 +196,14 @@ def sheet_specs() -> dict[str, SheetSpec]:
         ("district", "commune"),
     )
     updates = SheetSpec(
-        "village_updates", "Cập nhật thôn bản", "Village updates",
+        "village_updates",
+        "Cập nhật thôn bản",
+        "Village updates",
         "CÔNG NHẬN, DU LỊCH, NHÃN HIỆU CỦA CÁC THÔN, BẢN (thông tin hiện có; chỉ sửa khi có "
         "thay đổi)",
         (
-            _VILLAGE, _VILLAGE_NAME,
+            _VILLAGE,
+            _VILLAGE_NAME,
             _schema_field(v, "recognition", required=True, codes="recognition", width=24),
             _schema_field(v, "recognition_decision", width=18),
             _schema_field(v, "recognition_date"),
@@ -191,35 +216,45 @@ def sheet_specs() -> dict[str, SheetSpec]:
         ("district", "commune"),
     )
     crafts = SheetSpec(
-        "district_crafts", "Nghề hàng hóa", "Commodity crafts",
+        "district_crafts",
+        "Nghề hàng hóa",
+        "Commodity crafts",
         "CÁC NGHỀ SẢN XUẤT THÀNH HÀNG HÓA NĂM {year}",
         (
             Field("craft_id", "craft", "Nghề", "Craft", required=True, width=28),
-            Field("village_id", "village", "Thôn/bản sản xuất", "Village where produced",
-                  width=30),
+            Field("village_id", "village", "Thôn/bản sản xuất", "Village where produced", width=30),
             _schema_field("district_crafts", "product_vi", width=30),
         ),
         ("district", "commune"),
     )
     activities = SheetSpec(
-        "activities", "Hoạt động và kinh phí", "Activities and funding",
+        "activities",
+        "Hoạt động và kinh phí",
+        "Activities and funding",
         "HOẠT ĐỘNG VÀ KINH PHÍ THỰC HIỆN KẾ HOẠCH NĂM {year}",
         (
-            _schema_field("activities", "task_group", required=True, codes="task_group",
-                          width=30),
-            _schema_field("activities", "funding_source", required=True,
-                          codes="funding_source", width=30),
+            _schema_field("activities", "task_group", required=True, codes="task_group", width=30),
+            _schema_field(
+                "activities", "funding_source", required=True, codes="funding_source", width=30
+            ),
             *(
                 _schema_field("activities", c)
-                for c in ("planned_mvnd", "disbursed_mvnd", "trainees", "trade_fairs",
-                          "trademarks_registered")
+                for c in (
+                    "planned_mvnd",
+                    "disbursed_mvnd",
+                    "trainees",
+                    "trade_fairs",
+                    "trademarks_registered",
+                )
             ),
             _schema_field("activities", "note_vi", width=30),
         ),
         ("district", "commune", "department"),
     )
     narrative = SheetSpec(
-        "narrative", "Thuyết minh", "Narrative",
+        "narrative",
+        "Thuyết minh",
+        "Narrative",
         "THUYẾT MINH BÁO CÁO NĂM {year}",
         (
             Field("section", "section", "Mã mục", "Section code", required=True, width=14),
@@ -239,8 +274,7 @@ COVER_FIELDS: tuple[Field, ...] = (
     Field("unit_name", "text", "Tên đơn vị báo cáo", "Reporting unit name"),
     Field("unit_level", "info", "Cấp đơn vị", "Unit level"),
     Field("year", "year", "Năm báo cáo", "Reporting year", required=True),
-    Field("sender", "text", "Người lập biểu (họ và tên)", "Prepared by (full name)",
-          required=True),
+    Field("sender", "text", "Người lập biểu (họ và tên)", "Prepared by (full name)", required=True),
     Field("position", "text", "Chức vụ", "Position"),
     Field("contact", "text", "Điện thoại, thư điện tử", "Telephone, e-mail"),
     Field("sent_on", "date", "Ngày gửi báo cáo", "Date sent"),
@@ -267,14 +301,16 @@ def reporting_unit_table() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _reporting_unit_table() -> pd.DataFrame:
+    """Cached table behind :func:`reporting_unit_table`."""
     districts = reference.districts().assign(level="district")
     communes = reference.communes_2025().assign(level="commune")
     departments = reference.departments().assign(level="department")
     departments["short_name_vi"] = departments["name_vi"]
     departments["slug"] = departments["name_vi"].map(slugify)
     columns = ["code", "level", "name_vi", "short_name_vi", "name_en", "slug"]
-    return pd.concat([districts[columns], communes[columns], departments[columns]],
-                     ignore_index=True)
+    return pd.concat(
+        [districts[columns], communes[columns], departments[columns]], ignore_index=True
+    )
 
 
 def unit_level_for_year(year: int) -> str:
@@ -338,16 +374,19 @@ def _validation(field: Field, ranges: dict[str, str], year: int) -> DataValidati
         dv = DataValidation(type="list", formula1=ranges[key], allow_blank=True)
         dv.error = "Hãy chọn một giá trị trong danh sách."
     elif field.kind == "int":
-        dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
-                            allow_blank=True)
+        dv = DataValidation(
+            type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+        )
         dv.error = "Hãy nhập số nguyên không âm."
     elif field.kind == "float":
-        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                            allow_blank=True)
+        dv = DataValidation(
+            type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+        )
         dv.error = "Hãy nhập số không âm."
     elif field.kind == "year":
-        dv = DataValidation(type="whole", operator="between", formula1="1900",
-                            formula2=str(year), allow_blank=True)
+        dv = DataValidation(
+            type="whole", operator="between", formula1="1900", formula2=str(year), allow_blank=True
+        )
         dv.error = f"Hãy nhập năm (không sau {year})."
     else:
         return None
@@ -357,7 +396,11 @@ def _validation(field: Field, ranges: dict[str, str], year: int) -> DataValidati
 
 
 def _write_table_sheet(
-    wb: Workbook, spec: SheetSpec, rows: pd.DataFrame, ranges: dict[str, str], year: int,
+    wb: Workbook,
+    spec: SheetSpec,
+    rows: pd.DataFrame,
+    ranges: dict[str, str],
+    year: int,
     unit_name: str,
 ) -> None:
     """One data sheet: title, Vietnamese and English headers, pre-filled rows, checks."""
@@ -381,8 +424,10 @@ def _write_table_sheet(
             _set_text(ws, row, col, None if _is_blank(value) else value)
             cell = ws.cell(row=row, column=col)
             cell.number_format = number_format
-            if field.kind in ("village", "info") and spec.key in ("village_year",
-                                                                   "village_updates"):
+            if field.kind in ("village", "info") and spec.key in (
+                "village_year",
+                "village_updates",
+            ):
                 cell.fill = _KEY_FILL
             if field.kind == "text":
                 cell.alignment = _WRAP
@@ -391,11 +436,11 @@ def _write_table_sheet(
             ws.add_data_validation(dv)
             dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}")
     ws.row_dimensions[HEADER_ROW].height = 45
-    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=3 if spec.key.startswith("village")
-                              else 1)
+    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=3 if spec.key.startswith("village") else 1)
 
 
 def _write_narrative(wb: Workbook, spec: SheetSpec, year: int, unit_name: str) -> None:
+    """The narrative sheet: one tall row per section."""
     rows = pd.DataFrame(
         {
             "section": list(NARRATIVE_SECTIONS),
@@ -412,6 +457,7 @@ def _write_narrative(wb: Workbook, spec: SheetSpec, year: int, unit_name: str) -
 
 
 def _write_cover(wb: Workbook, values: dict[str, object]) -> None:
+    """The cover sheet: label, value, English label, key (hidden column D)."""
     ws = wb.create_sheet(COVER_TITLE)
     _set_text(ws, 1, 1, "BÁO CÁO SỐ LIỆU THỰC HIỆN KẾ HOẠCH 244/KH-UBND — THÔNG TIN CHUNG")
     ws.cell(row=1, column=1).font = Font(bold=True, size=13)
@@ -442,52 +488,68 @@ def instructions(year: int, level: str) -> list[tuple[str, str]]:
     lines = [
         ("HƯỚNG DẪN ĐIỀN BIỂU MẪU", "HOW TO FILL IN THIS WORKBOOK"),
         ("", ""),
-        (f"1. Biểu mẫu báo cáo số liệu năm {year} theo Kế hoạch 244/KH-UBND. Hạn gửi: "
-         f"{due:%d/%m/%Y}.",
-         f"1. Yearly figures for {year} under Plan 244/KH-UBND. Deadline: {due:%d %b %Y}."),
-        ("2. Trang «Thông tin chung»: ghi họ tên người lập biểu, chức vụ, điện thoại và ngày "
-         "gửi. Không sửa mã đơn vị và năm báo cáo.",
-         "2. Cover: enter who prepared the figures and the date sent. Do not change the unit "
-         "code or the year."),
+        (
+            f"1. Biểu mẫu báo cáo số liệu năm {year} theo Kế hoạch 244/KH-UBND. Hạn gửi: "
+            f"{due:%d/%m/%Y}.",
+            f"1. Yearly figures for {year} under Plan 244/KH-UBND. Deadline: {due:%d %b %Y}.",
+        ),
+        (
+            "2. Trang «Thông tin chung»: ghi họ tên người lập biểu, chức vụ, điện thoại và ngày "
+            "gửi. Không sửa mã đơn vị và năm báo cáo.",
+            "2. Cover: enter who prepared the figures and the date sent. Do not change the unit "
+            "code or the year.",
+        ),
     ]
     if level != "department":
         lines += [
-            ("3. Trang «Số liệu thôn bản»: mỗi dòng là một thôn, bản có nghề (đã điền sẵn). Nhập "
-             "số liệu của năm báo cáo. Cột có dấu * là bắt buộc. Số hộ tham gia nghề không vượt "
-             "quá tổng số hộ của thôn; số cơ sở đạt quy định BVMT không vượt quá số cơ sở.",
-             "3. Village figures: one row per village (pre-filled). Columns marked * are "
-             "required. Households in the craft cannot exceed the village's households; compliant "
-             "facilities cannot exceed facilities."),
-            ("4. Trang «Cập nhật thôn bản»: tình trạng công nhận, gắn với du lịch, nhãn hiệu "
-             "(đã điền theo dữ liệu hiện có). Chỉ sửa khi có thay đổi; ngày công nhận không sau "
-             "năm báo cáo.",
-             "4. Village updates: recognition, tourism and trademark as known now. Change only "
-             "what changed; recognition cannot be after the reporting year."),
-            ("5. Trang «Nghề hàng hóa»: các nghề được sản xuất thành hàng hóa trên địa bàn, "
-             "chọn nghề và thôn, bản sản xuất trong danh sách.",
-             "5. Commodity crafts: the crafts produced as commodities; pick the craft and the "
-             "village from the lists."),
+            (
+                "3. Trang «Số liệu thôn bản»: mỗi dòng là một thôn, bản có nghề (đã điền sẵn). "
+                "Nhập số liệu của năm báo cáo. Cột có dấu * là bắt buộc. Số hộ tham gia nghề không "
+                "vượt quá tổng số hộ của thôn; số cơ sở đạt quy định BVMT không vượt quá số cơ sở.",
+                "3. Village figures: one row per village (pre-filled). Columns marked * are "
+                "required. Households in the craft cannot exceed the village's households; "
+                "compliant facilities cannot exceed facilities.",
+            ),
+            (
+                "4. Trang «Cập nhật thôn bản»: tình trạng công nhận, gắn với du lịch, nhãn hiệu "
+                "(đã điền theo dữ liệu hiện có). Chỉ sửa khi có thay đổi; ngày công nhận không sau "
+                "năm báo cáo.",
+                "4. Village updates: recognition, tourism and trademark as known now. Change only "
+                "what changed; recognition cannot be after the reporting year.",
+            ),
+            (
+                "5. Trang «Nghề hàng hóa»: các nghề được sản xuất thành hàng hóa trên địa bàn, "
+                "chọn nghề và thôn, bản sản xuất trong danh sách.",
+                "5. Commodity crafts: the crafts produced as commodities; pick the craft and the "
+                "village from the lists.",
+            ),
         ]
     lines += [
-        ("6. Trang «Hoạt động và kinh phí»: mỗi dòng một nhóm nhiệm vụ và nguồn kinh phí; số "
-         "tiền tính bằng triệu đồng.",
-         "6. Activities and funding: one row per task group and funding source, in million "
-         "VND."),
-        ("7. Trang «Thuyết minh»: kết quả đạt được, tồn tại và nguyên nhân, nhiệm vụ năm sau, "
-         "đề xuất, kiến nghị.",
-         "7. Narrative: achievements, shortcomings and causes, next year's tasks, proposals."),
+        (
+            "6. Trang «Hoạt động và kinh phí»: mỗi dòng một nhóm nhiệm vụ và nguồn kinh phí; số "
+            "tiền tính bằng triệu đồng.",
+            "6. Activities and funding: one row per task group and funding source, in million VND.",
+        ),
+        (
+            "7. Trang «Thuyết minh»: kết quả đạt được, tồn tại và nguyên nhân, nhiệm vụ năm sau, "
+            "đề xuất, kiến nghị.",
+            "7. Narrative: achievements, shortcomings and causes, next year's tasks, proposals.",
+        ),
         ("", ""),
-        ("Lưu ý: gõ tiếng Việt bằng Unicode (không dùng phông .VnTime, VNI-Times); số viết "
-         "1.234,5 hoặc nhập số trực tiếp; ngày viết dd/mm/yyyy. Không đổi tên trang, không xóa "
-         "cột. Gửi tệp .xlsx, không chứa macro.",
-         "Note: type Vietnamese in Unicode (not the .VnTime or VNI fonts); numbers as 1.234,5 "
-         "or as plain numbers; dates as dd/mm/yyyy. Do not rename sheets or delete columns. "
-         "Send an .xlsx file without macros."),
+        (
+            "Lưu ý: gõ tiếng Việt bằng Unicode (không dùng phông .VnTime, VNI-Times); số viết "
+            "1.234,5 hoặc nhập số trực tiếp; ngày viết dd/mm/yyyy. Không đổi tên trang, không xóa "
+            "cột. Gửi tệp .xlsx, không chứa macro.",
+            "Note: type Vietnamese in Unicode (not the .VnTime or VNI fonts); numbers as 1.234,5 "
+            "or as plain numbers; dates as dd/mm/yyyy. Do not rename sheets or delete columns. "
+            "Send an .xlsx file without macros.",
+        ),
     ]
     return lines
 
 
 def _write_instructions(wb: Workbook, year: int, level: str) -> None:
+    """The instructions sheet (first and active)."""
     ws = wb.active
     ws.title = INSTRUCTIONS_TITLE
     for row, (vi, en) in enumerate(instructions(year, level), start=1):
@@ -501,6 +563,7 @@ def _write_instructions(wb: Workbook, year: int, level: str) -> None:
 
 
 def _is_blank(value: object) -> bool:
+    """True for None and missing values."""
     if value is None:
         return True
     try:
@@ -510,6 +573,7 @@ def _is_blank(value: object) -> bool:
 
 
 def _code_labels(list_name: str) -> list[str]:
+    """Vietnamese labels of a code list, for a drop-down."""
     return [v["vi"] for v in reference.code_list(list_name).values()]
 
 
@@ -521,11 +585,13 @@ def _prefill(
         "village_id"
     )
     crafts = tables["crafts"].set_index("craft_id")
-    base = pd.DataFrame({"village_id": villages["village_id"],
-                         "village_name": villages["name_vi"]})
+    base = pd.DataFrame({"village_id": villages["village_id"], "village_name": villages["name_vi"]})
     updates = base.copy()
-    for list_name, column in (("recognition", "recognition"), ("regime", "recognition_regime"),
-                              ("trademark", "trademark")):
+    for list_name, column in (
+        ("recognition", "recognition"),
+        ("regime", "recognition_regime"),
+        ("trademark", "trademark"),
+    ):
         labels = {k: v["vi"] for k, v in reference.code_list(list_name).items()}
         updates[column] = villages[column].map(labels)
     updates["recognition_decision"] = villages["recognition_decision"]
@@ -539,20 +605,27 @@ def _prefill(
     if unit["level"] == "district":
         own = dc[(dc["district_code"] == unit["code"]) & (dc["year"] <= year)]
         latest = own[own["year"] == own["year"].max()] if len(own) else own
-        crafts_rows = pd.DataFrame({"craft_id": latest["craft_id"], "village_id": None,
-                                    "product_vi": latest["product_vi"]})
+        crafts_rows = pd.DataFrame(
+            {"craft_id": latest["craft_id"], "village_id": None, "product_vi": latest["product_vi"]}
+        )
     else:
         known = dc[dc["year"] <= year]
         latest = known[known["year"] == known["year"].max()] if len(known) else known
         hits = villages.merge(latest, on=["district_code", "craft_id"], how="inner")
-        crafts_rows = pd.DataFrame({
-            "craft_id": hits["craft_id"],
-            "village_id": [code_label(i, n) for i, n in zip(hits["village_id"], hits["name_vi"],
-                                                            strict=True)],
-            "product_vi": hits["product_vi"],
-        })
-    crafts_rows["craft_id"] = [code_label(c, crafts.at[c, "name_vi"]) if c in crafts.index else c
-                               for c in crafts_rows["craft_id"]]
+        crafts_rows = pd.DataFrame(
+            {
+                "craft_id": hits["craft_id"],
+                "village_id": [
+                    code_label(i, n)
+                    for i, n in zip(hits["village_id"], hits["name_vi"], strict=True)
+                ],
+                "product_vi": hits["product_vi"],
+            }
+        )
+    crafts_rows["craft_id"] = [
+        code_label(c, crafts.at[c, "name_vi"]) if c in crafts.index else c
+        for c in crafts_rows["craft_id"]
+    ]
     return {
         "village_year": base.reset_index(drop=True),
         "village_updates": updates.reset_index(drop=True),
@@ -566,11 +639,16 @@ def build_template(tables: dict[str, pd.DataFrame], unit: pd.Series, year: int) 
     level = unit["level"]
     wb = Workbook()
     _write_instructions(wb, year, level)
-    _write_cover(wb, {
-        "unit_code": unit["code"], "unit_name": unit["name_vi"],
-        "unit_level": LEVEL_LABELS[level]["vi"], "year": year,
-        "template_version": TEMPLATE_VERSION,
-    })
+    _write_cover(
+        wb,
+        {
+            "unit_code": unit["code"],
+            "unit_name": unit["name_vi"],
+            "unit_level": LEVEL_LABELS[level]["vi"],
+            "year": year,
+            "template_version": TEMPLATE_VERSION,
+        },
+    )
     villages = unit_villages(tables["villages"], unit["code"], level)
     lists = {
         "recognition": _code_labels("recognition"),
@@ -579,10 +657,14 @@ def build_template(tables: dict[str, pd.DataFrame], unit: pd.Series, year: int) 
         "task_group": _code_labels("task_group"),
         "funding_source": _code_labels("funding_source"),
         "bool": [YES_NO["yes"]["vi"], YES_NO["no"]["vi"]],
-        "craft": [code_label(c, n) for c, n in zip(tables["crafts"]["craft_id"],
-                                                   tables["crafts"]["name_vi"], strict=True)],
-        "village": [code_label(i, n) for i, n in zip(villages["village_id"],
-                                                     villages["name_vi"], strict=True)],
+        "craft": [
+            code_label(c, n)
+            for c, n in zip(tables["crafts"]["craft_id"], tables["crafts"]["name_vi"], strict=True)
+        ],
+        "village": [
+            code_label(i, n)
+            for i, n in zip(villages["village_id"], villages["name_vi"], strict=True)
+        ],
     }
     prefill = _prefill(tables, unit, year)
     specs = sheet_specs()
@@ -593,14 +675,20 @@ def build_template(tables: dict[str, pd.DataFrame], unit: pd.Series, year: int) 
             _write_narrative(wb, spec, year, unit["name_vi"])
             continue
         ranges = {}  # filled after the lists sheet exists
-        _write_table_sheet(wb, spec, prefill.get(key, pd.DataFrame()), ranges, year,
-                           unit["name_vi"])
+        _write_table_sheet(
+            wb, spec, prefill.get(key, pd.DataFrame()), ranges, year, unit["name_vi"]
+        )
     ranges = _write_lists(wb, lists)
     for key, spec in specs.items():
         if level not in spec.levels or key == "narrative":
             continue
-        _add_validations(wb[spec.title], spec, ranges, year,
-                         FIRST_DATA_ROW + len(prefill.get(key, pd.DataFrame())) + SPARE_ROWS - 1)
+        _add_validations(
+            wb[spec.title],
+            spec,
+            ranges,
+            year,
+            FIRST_DATA_ROW + len(prefill.get(key, pd.DataFrame())) + SPARE_ROWS - 1,
+        )
     wb.active = 1  # open on the cover
     wb.properties.title = f"Kế hoạch 244/KH-UBND — số liệu năm {year} — {unit['name_vi']}"
     wb.properties.creator = "analysis.workbook"
@@ -610,6 +698,7 @@ def build_template(tables: dict[str, pd.DataFrame], unit: pd.Series, year: int) 
 def _add_validations(
     ws: Worksheet, spec: SheetSpec, ranges: dict[str, str], year: int, last_row: int
 ) -> None:
+    """Drop-down lists of the coded columns (after the lists sheet exists)."""
     for col, field in enumerate(spec.fields, start=1):
         if field.kind not in ("code", "bool", "craft", "village"):
             continue

@@ -1,5 +1,6 @@
-"""Shared helpers of the intake tests: a store built from the sample data, templates filled in
-as a reporting unit would, and the options every test ingests with (a fixed "now")."""
+"""Shared helpers of the intake tests: private copies of the store, templates filled in as a
+reporting unit would, and the options every test ingests with (a fixed "now"). The store itself
+is ``conftest.sample_db`` (built once per session from the shipped sample)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from analysis import config
 from analysis.intake import IntakeOptions
-from analysis.store import build_store, load_dataset
+from analysis.store import load_dataset
 from analysis.workbook import (
     COVER_FIELDS,
     COVER_TITLE,
@@ -37,12 +37,6 @@ FIGURES_183_2024 = {
 FIGURE_COLUMNS = [f.name for f in sheet_specs()["village_year"].fields[2:]]
 
 
-def build_base(folder: Path) -> Path:
-    """A store built from the shipped sample data, in ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    return build_store(config.SAMPLE_DIR, folder / "base.duckdb")
-
-
 def copy_db(base: Path, folder: Path) -> Path:
     """A private copy of the base store for one test."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -53,8 +47,13 @@ def copy_db(base: Path, folder: Path) -> Path:
 
 def options(db: Path, folder: Path, **kwargs: object) -> IntakeOptions:
     """Ingest options writing under ``folder``, at the fixed test time."""
-    return IntakeOptions(db_path=db, quarantine_dir=folder / "quarantine",
-                         archive_dir=folder / "received", now=NOW, **kwargs)  # type: ignore
+    return IntakeOptions(
+        db_path=db,
+        quarantine_dir=folder / "quarantine",
+        archive_dir=folder / "received",
+        now=NOW,
+        **kwargs,
+    )  # type: ignore
 
 
 def unit(code: str) -> pd.Series:
@@ -105,8 +104,7 @@ def fill(
             ws.cell(row=rows[village], column=3 + offset).value = value
     if updates:
         ws = wb[specs["village_updates"].title]
-        rows = {ws.cell(row=r, column=1).value: r
-                for r in range(FIRST_DATA_ROW, ws.max_row + 1)}
+        rows = {ws.cell(row=r, column=1).value: r for r in range(FIRST_DATA_ROW, ws.max_row + 1)}
         for village, values in updates.items():
             for name, value in values.items():
                 column = column_of("village_updates", name)
@@ -135,10 +133,24 @@ def good_183_2024(db: Path, folder: Path) -> Path:
     """A complete, valid workbook of Huyện Cao Lộc (183) for 2024."""
     blank = template(db, "183", 2024, folder / "templates")
     return fill(
-        blank, folder / "cao-loc-2024.xlsx", figures=FIGURES_183_2024,
-        activities=[["Bảo tồn, khôi phục nghề", "Ngân sách tỉnh", 120, 109.1, 0, 0, 0, None],
-                    ["Đào tạo nghề, truyền nghề", "Ngân sách cấp huyện/xã", 80, 80, 25, 0, 0,
-                     "Hai lớp nấu rượu men lá"]],
-        narrative={"strengths": "Duy trì ổn định các nghề truyền thống.",
-                   "proposals": "Đề nghị hỗ trợ xây dựng nhãn hiệu tập thể."},
+        blank,
+        folder / "cao-loc-2024.xlsx",
+        figures=FIGURES_183_2024,
+        activities=[
+            ["Bảo tồn, khôi phục nghề", "Ngân sách tỉnh", 120, 109.1, 0, 0, 0, None],
+            [
+                "Đào tạo nghề, truyền nghề",
+                "Ngân sách cấp huyện/xã",
+                80,
+                80,
+                25,
+                0,
+                0,
+                "Hai lớp nấu rượu men lá",
+            ],
+        ],
+        narrative={
+            "strengths": "Duy trì ổn định các nghề truyền thống.",
+            "proposals": "Đề nghị hỗ trợ xây dựng nhãn hiệu tập thể.",
+        },
     )

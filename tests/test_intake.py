@@ -21,7 +21,6 @@ import pytest
 from intake_helpers import (
     FIGURE_COLUMNS,
     FIGURES_183_2024,
-    build_base,
     column_of,
     copy_db,
     cover_row,
@@ -45,14 +44,10 @@ from analysis.store import load_dataset
 from analysis.workbook import COVER_TITLE, FIRST_DATA_ROW, sheet_specs
 
 
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_base(tmp_path_factory.mktemp("intake-base"))
-
-
 @pytest.fixture
-def db(base_db: Path, tmp_path: Path) -> Path:
-    return copy_db(base_db, tmp_path / "store")
+def db(sample_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the store built from the sample (``conftest.sample_db``)."""
+    return copy_db(sample_db, tmp_path / "store")
 
 
 def _rows(db: Path, sql: str, params: list[object] | None = None) -> pd.DataFrame:
@@ -64,8 +59,24 @@ def _rows(db: Path, sql: str, params: list[object] | None = None) -> pd.DataFram
 
 
 def test_numbers_are_read_the_vietnamese_way() -> None:
-    cells = pd.Series(["1.234,5", "1234,5", "1.234", "1.234.567", "1,234.5", " 1 234 ",
-                       "5.5", "12", 7, 2.25, "nhiều", True, None], dtype=object)
+    cells = pd.Series(
+        [
+            "1.234,5",
+            "1234,5",
+            "1.234",
+            "1.234.567",
+            "1,234.5",
+            " 1 234 ",
+            "5.5",
+            "12",
+            7,
+            2.25,
+            "nhiều",
+            True,
+            None,
+        ],
+        dtype=object,
+    )
     values, bad = parse_numbers(cells)
     expected = [1234.5, 1234.5, 1234, 1234567, 1234.5, 1234, 5.5, 12, 7, 2.25]
     assert values[:10].tolist() == expected
@@ -77,9 +88,20 @@ def test_numbers_are_read_the_vietnamese_way() -> None:
 
 def test_dates_are_read_as_text_or_excel_serials() -> None:
     serial = (date(2025, 12, 15) - date(1899, 12, 30)).days  # 46006
-    cells = pd.Series(["15/12/2025", "15-12-2025", "15.12.2025", "2025-12-15",
-                       "ngày 15 tháng 12 năm 2025", serial, datetime(2025, 12, 15, 8, 0),
-                       "32/13/2025", None], dtype=object)
+    cells = pd.Series(
+        [
+            "15/12/2025",
+            "15-12-2025",
+            "15.12.2025",
+            "2025-12-15",
+            "ngày 15 tháng 12 năm 2025",
+            serial,
+            datetime(2025, 12, 15, 8, 0),
+            "32/13/2025",
+            None,
+        ],
+        dtype=object,
+    )
     values, bad = parse_dates(cells)
     assert (values[:6] == pd.Timestamp("2025-12-15")).all()
     assert values[6] == pd.Timestamp("2025-12-15 08:00")
@@ -87,15 +109,24 @@ def test_dates_are_read_as_text_or_excel_serials() -> None:
 
 
 def test_yes_no_in_several_spellings() -> None:
-    values, bad = parse_booleans(pd.Series(["Có", "co", "KHÔNG", "khong", True, 0, "x", "?"],
-                                           dtype=object))
+    values, bad = parse_booleans(
+        pd.Series(["Có", "co", "KHÔNG", "khong", True, 0, "x", "?"], dtype=object)
+    )
     assert values[:7].tolist() == [True, True, False, False, True, False, True]
     assert bad.tolist() == [False] * 7 + [True]
 
 
-@pytest.mark.parametrize("name", ["TP. Lạng Sơn", "Thành phố Lạng Sơn", "thanh pho lang son",
-                                  "UBND thành phố Lạng Sơn", "  Thành  phố Lạng Sơn ",
-                                  unicodedata.normalize("NFD", "Thành phố Lạng Sơn")])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "TP. Lạng Sơn",
+        "Thành phố Lạng Sơn",
+        "thanh pho lang son",
+        "UBND thành phố Lạng Sơn",
+        "  Thành  phố Lạng Sơn ",
+        unicodedata.normalize("NFD", "Thành phố Lạng Sơn"),
+    ],
+)
 def test_place_names_written_several_ways(name: str) -> None:
     assert place_key(name) == "lang son"
     unit, problems = resolve_unit(None, name, 2024)
@@ -123,13 +154,31 @@ def test_round_trip_district_workbook(db: Path, tmp_path: Path) -> None:
     figures = dict(FIGURES_183_2024)
     figures["CL-BACNGA"] = [140, 70, "120", "80", 72, 70, "Có", "Không", "9.100,5", "5,6", 1, 3]
     blank = template(db, "183", 2024, tmp_path / "templates")
-    path = fill(blank, tmp_path / "cao-loc.xlsx", figures=figures,
-                activities=[["Đào tạo nghề, truyền nghề", "Ngân sách tỉnh", "150", "120,5", 30,
-                             0, 0, "Lớp nấu rượu"]],
-                narrative={"strengths": "Các nghề duy trì ổn định.",
-                           "next_year": "Hoàn thiện hồ sơ công nhận làng nghề."},
-                crafts=[["RUOU – Nấu rượu men lá", None, "Rượu men lá Mẫu Sơn"],
-                        ["HUONG", None, "Hương vòng"]])
+    path = fill(
+        blank,
+        tmp_path / "cao-loc.xlsx",
+        figures=figures,
+        activities=[
+            [
+                "Đào tạo nghề, truyền nghề",
+                "Ngân sách tỉnh",
+                "150",
+                "120,5",
+                30,
+                0,
+                0,
+                "Lớp nấu rượu",
+            ]
+        ],
+        narrative={
+            "strengths": "Các nghề duy trì ổn định.",
+            "next_year": "Hoàn thiện hồ sơ công nhận làng nghề.",
+        },
+        crafts=[
+            ["RUOU – Nấu rượu men lá", None, "Rượu men lá Mẫu Sơn"],
+            ["HUONG", None, "Hương vòng"],
+        ],
+    )
     before = load_dataset(db, build_if_missing=False)
 
     result = ingest_file(path, options(db, tmp_path))
@@ -139,17 +188,32 @@ def test_round_trip_district_workbook(db: Path, tmp_path: Path) -> None:
     vy = after.village_year
     got = vy[vy["year"] == 2024].set_index("village_id").loc[list(figures)]
     assert got.loc["CL-BACNGA", FIGURE_COLUMNS].tolist() == [
-        140, 70, 120, 80, 72, 70, True, False, 9100.5, 5.6, 1, 3]
+        140,
+        70,
+        120,
+        80,
+        72,
+        70,
+        True,
+        False,
+        9100.5,
+        5.6,
+        1,
+        3,
+    ]
     assert got.loc["CL-MAUSON", "households_total"] == 229
     # Other districts and years are untouched.
-    others = before.village_year[~before.village_year["village_id"].str.startswith("CL-")
-                                 | (before.village_year["year"] != 2024)]
+    others = before.village_year[
+        ~before.village_year["village_id"].str.startswith("CL-")
+        | (before.village_year["year"] != 2024)
+    ]
     kept = vy.merge(others, how="inner")
     assert len(kept) == len(others)
     act = after.activities
     mine = act[(act["unit_code"] == "183") & (act["year"] == 2024)]
-    assert mine[["task_group", "funding_source", "planned_mvnd", "disbursed_mvnd",
-                 "trainees"]].values.tolist() == [["training", "provincial", 150.0, 120.5, 30]]
+    assert mine[
+        ["task_group", "funding_source", "planned_mvnd", "disbursed_mvnd", "trainees"]
+    ].values.tolist() == [["training", "provincial", 150.0, 120.5, 30]]
     dc = after.district_crafts
     crafts = dc[(dc["district_code"] == "183") & (dc["year"] == 2024)]
     assert sorted(crafts["craft_id"]) == ["HUONG", "RUOU"]
@@ -157,10 +221,13 @@ def test_round_trip_district_workbook(db: Path, tmp_path: Path) -> None:
     sub = after.submissions.set_index(["unit_code", "year"]).loc[("183", 2024)]
     assert sub["received_on"] == pd.Timestamp("2024-12-10")  # the date sent on the cover
     assert sub["file_sha256"] == result.sha256
-    texts = _rows(db, "SELECT section, text_vi FROM narratives WHERE unit_code = '183' "
-                      "ORDER BY section")
-    assert texts.values.tolist() == [["next_year", "Hoàn thiện hồ sơ công nhận làng nghề."],
-                                     ["strengths", "Các nghề duy trì ổn định."]]
+    texts = _rows(
+        db, "SELECT section, text_vi FROM narratives WHERE unit_code = '183' ORDER BY section"
+    )
+    assert texts.values.tolist() == [
+        ["next_year", "Hoàn thiện hồ sơ công nhận làng nghề."],
+        ["strengths", "Các nghề duy trì ổn định."],
+    ]
     # History: who sent what, when, the file's hash, rows added and replaced.
     log = _rows(db, "SELECT * FROM ingest_log").iloc[0]
     assert (log["unit_code"], log["year"], log["sender"]) == ("183", 2024, "Nguyễn Thị Lan")
@@ -168,8 +235,11 @@ def test_round_trip_district_workbook(db: Path, tmp_path: Path) -> None:
     details = json.loads(log["details"])
     assert details["village_year"] == {"added": 4, "replaced": 4}
     assert details["activities"] == {"added": 1, "replaced": 1}
-    old = _rows(db, "SELECT row_json FROM submission_history WHERE table_name = 'village_year' "
-                    "AND change = 'replaced'")["row_json"].map(json.loads)
+    old = _rows(
+        db,
+        "SELECT row_json FROM submission_history WHERE table_name = 'village_year' "
+        "AND change = 'replaced'",
+    )["row_json"].map(json.loads)
     old_bacnga = next(r for r in old if r["village_id"] == "CL-BACNGA")
     assert old_bacnga["households_total"] == 131  # the sample's 2024 value, kept
     assert result.archived is not None and result.archived.read_bytes() == path.read_bytes()
@@ -188,15 +258,23 @@ def test_same_file_twice_changes_nothing(db: Path, tmp_path: Path) -> None:
 def test_a_newer_file_replaces_and_an_older_one_can_come_back(db: Path, tmp_path: Path) -> None:
     blank = template(db, "183", 2024, tmp_path / "t")
     a = fill(blank, tmp_path / "a.xlsx", figures=FIGURES_183_2024)
-    changed = {**FIGURES_183_2024, "CL-THACHDEN": [214, 54, 107, 77, 56, 49, "Không",
-                                                   "Không", 5858.5, 7.22, 0, 0]}
+    changed = {
+        **FIGURES_183_2024,
+        "CL-THACHDEN": [214, 54, 107, 77, 56, 49, "Không", "Không", 5858.5, 7.22, 0, 0],
+    }
     b = fill(blank, tmp_path / "b.xlsx", figures=changed)
     assert [ingest_file(p, options(db, tmp_path)).outcome for p in (a, b, a)] == [
-        "loaded", "loaded", "loaded"]
+        "loaded",
+        "loaded",
+        "loaded",
+    ]
     log = _rows(db, "SELECT log_id, file_sha256 FROM ingest_log ORDER BY log_id")
     assert log["log_id"].tolist() == [1, 2, 3]
-    vy = _rows(db, "SELECT households_craft FROM village_year WHERE village_id = 'CL-THACHDEN' "
-                   "AND year = 2024")
+    vy = _rows(
+        db,
+        "SELECT households_craft FROM village_year WHERE village_id = 'CL-THACHDEN' "
+        "AND year = 2024",
+    )
     assert vy["households_craft"].tolist() == [53]
 
 
@@ -209,42 +287,65 @@ def test_commune_workbook_maps_onto_the_former_districts(db: Path, tmp_path: Pat
         "TP-VITQUAY": [300, 40, 90, 60, 41, 41, "Có", "Có", 12000, 9.1, 1, 4],
     }
     blank = template(db, "06187", 2026, tmp_path / "t")
-    path = fill(blank, tmp_path / "ky-lua.xlsx", figures=figures, sent_on="05/12/2026",
-                crafts=[["HUONG", "CL-BACNGA – Thôn Bắc Nga", "Hương"],
-                        ["VITQUAY", "TP-VITQUAY", "Vịt quay"]])
+    path = fill(
+        blank,
+        tmp_path / "ky-lua.xlsx",
+        figures=figures,
+        sent_on="05/12/2026",
+        crafts=[
+            ["HUONG", "CL-BACNGA – Thôn Bắc Nga", "Hương"],
+            ["VITQUAY", "TP-VITQUAY", "Vịt quay"],
+        ],
+    )
     result = ingest_file(path, options(db, tmp_path))
     assert result.outcome == "loaded", [p.describe("en") for p in result.problems]
-    dc = _rows(db, "SELECT district_code, craft_id FROM district_crafts WHERE year = 2026 "
-                   "ORDER BY ALL")
+    dc = _rows(
+        db, "SELECT district_code, craft_id FROM district_crafts WHERE year = 2026 ORDER BY ALL"
+    )
     assert dc.values.tolist() == [["178", "VITQUAY"], ["183", "HUONG"]]
 
     # Another commune of the former Cao Lộc adds its craft to the same district-year...
     blank = template(db, "06220", 2026, tmp_path / "t")
-    cong_son = fill(blank, tmp_path / "cong-son.xlsx",
-                    figures={"CL-CONGSON": [102, 74, 150, 110, 75, 75, "Có", "Có", 14000, 9.9,
-                                            2, 4]},
-                    sent_on=datetime(2026, 12, 1), crafts=[["RUOU", "CL-CONGSON", "Rượu"]])
+    cong_son = fill(
+        blank,
+        tmp_path / "cong-son.xlsx",
+        figures={"CL-CONGSON": [102, 74, 150, 110, 75, 75, "Có", "Có", 14000, 9.9, 2, 4]},
+        sent_on=datetime(2026, 12, 1),
+        crafts=[["RUOU", "CL-CONGSON", "Rượu"]],
+    )
     assert ingest_file(cong_son, options(db, tmp_path)).outcome == "loaded"
     # ...and when Kỳ Lừa sends again without incense, only its own contribution goes.
-    again = fill(template(db, "06187", 2026, tmp_path / "t2"), tmp_path / "ky-lua-2.xlsx",
-                 figures=figures, sent_on="06/12/2026",
-                 crafts=[["VITQUAY", "TP-VITQUAY", "Vịt quay"]])
+    again = fill(
+        template(db, "06187", 2026, tmp_path / "t2"),
+        tmp_path / "ky-lua-2.xlsx",
+        figures=figures,
+        sent_on="06/12/2026",
+        crafts=[["VITQUAY", "TP-VITQUAY", "Vịt quay"]],
+    )
     assert ingest_file(again, options(db, tmp_path)).outcome == "loaded"
-    dc = _rows(db, "SELECT district_code, craft_id FROM district_crafts WHERE year = 2026 "
-                   "ORDER BY ALL")
+    dc = _rows(
+        db, "SELECT district_code, craft_id FROM district_crafts WHERE year = 2026 ORDER BY ALL"
+    )
     assert dc.values.tolist() == [["178", "VITQUAY"], ["183", "RUOU"]]
-    subs = _rows(db, "SELECT unit_code, unit_level, received_on FROM submissions "
-                     "WHERE year = 2026 ORDER BY unit_code")
+    subs = _rows(
+        db,
+        "SELECT unit_code, unit_level, received_on FROM submissions "
+        "WHERE year = 2026 ORDER BY unit_code",
+    )
     assert subs["unit_code"].tolist() == ["06187", "06220"]
     assert set(subs["unit_level"]) == {"commune"}
-    assert subs["received_on"].tolist() == [pd.Timestamp("2026-12-06"),
-                                            pd.Timestamp("2026-12-01")]
+    assert subs["received_on"].tolist() == [pd.Timestamp("2026-12-06"), pd.Timestamp("2026-12-01")]
 
 
 def test_commune_over_two_districts_must_name_the_village(db: Path, tmp_path: Path) -> None:
     blank = template(db, "06187", 2026, tmp_path / "t")
-    path = fill(blank, tmp_path / "ky-lua.xlsx", figures={}, sent_on="05/12/2026",
-                crafts=[["HUONG", None, "Hương"]])
+    path = fill(
+        blank,
+        tmp_path / "ky-lua.xlsx",
+        figures={},
+        sent_on="05/12/2026",
+        crafts=[["HUONG", None, "Hương"]],
+    )
     result = ingest_file(path, options(db, tmp_path))
     assert result.outcome == "rejected" and "craft_village_required" in result.codes
 
@@ -252,29 +353,46 @@ def test_commune_over_two_districts_must_name_the_village(db: Path, tmp_path: Pa
 def test_village_updates_are_applied_and_history_kept(db: Path, tmp_path: Path) -> None:
     blank = template(db, "06187", 2026, tmp_path / "t")
     serial = (date(2026, 5, 4) - date(1899, 12, 30)).days
-    path = fill(blank, tmp_path / "ky-lua.xlsx", figures={}, sent_on="05/12/2026",
-                updates={"CL-BACNGA": {"recognition": "Làng nghề",
-                                       "recognition_decision": "812/QĐ-UBND",
-                                       "recognition_date": serial,
-                                       "recognition_regime": "Nghị định 52/2018/NĐ-CP",
-                                       "tourism_since": "2026"}})
+    path = fill(
+        blank,
+        tmp_path / "ky-lua.xlsx",
+        figures={},
+        sent_on="05/12/2026",
+        updates={
+            "CL-BACNGA": {
+                "recognition": "Làng nghề",
+                "recognition_decision": "812/QĐ-UBND",
+                "recognition_date": serial,
+                "recognition_regime": "Nghị định 52/2018/NĐ-CP",
+                "tourism_since": "2026",
+            }
+        },
+    )
     result = ingest_file(path, options(db, tmp_path))
     assert result.outcome == "loaded", [p.describe("en") for p in result.errors]
-    village = load_dataset(db, build_if_missing=False).villages.set_index("village_id").loc[
-        "CL-BACNGA"]
+    village = (
+        load_dataset(db, build_if_missing=False).villages.set_index("village_id").loc["CL-BACNGA"]
+    )
     assert village["recognition"] == "lang_nghe"
     assert village["recognition_date"] == pd.Timestamp("2026-05-04")
     assert village["recognition_regime"] == "52/2018" and village["tourism_since"] == 2026
-    old = _rows(db, "SELECT row_json FROM submission_history WHERE table_name = 'villages' "
-                    "AND change = 'replaced'")
+    old = _rows(
+        db,
+        "SELECT row_json FROM submission_history WHERE table_name = 'villages' "
+        "AND change = 'replaced'",
+    )
     assert json.loads(old["row_json"][0])["recognition"] == "none"
     assert {"no_figures"} <= {p.code for p in result.warnings}
 
 
 def test_updates_from_an_older_year_do_not_undo_newer_facts(db: Path, tmp_path: Path) -> None:
     blank = template(db, "183", 2024, tmp_path / "t")
-    path = fill(blank, tmp_path / "x.xlsx", figures=FIGURES_183_2024,
-                updates={"CL-MAUSON": {"tourism_since": None}})
+    path = fill(
+        blank,
+        tmp_path / "x.xlsx",
+        figures=FIGURES_183_2024,
+        updates={"CL-MAUSON": {"tourism_since": None}},
+    )
     result = ingest_file(path, options(db, tmp_path))
     assert result.outcome == "loaded"
     assert [p.code for p in result.warnings] == ["updates_skipped"]
@@ -282,25 +400,65 @@ def test_updates_from_an_older_year_do_not_undo_newer_facts(db: Path, tmp_path: 
     assert village["tourism_since"].tolist() == [2023]
 
 
+def test_a_deleted_update_column_changes_nothing(db: Path, tmp_path: Path) -> None:
+    """A column removed from the updates sheet is not read as "now empty"."""
+    blank = template(db, "05977", 2026, tmp_path / "t")
+    wb = openpyxl.load_workbook(blank)
+    wb[sheet_specs()["village_updates"].title].delete_cols(
+        column_of("village_updates", "restored_year")
+    )
+    wb.save(blank)
+    path = fill(blank, tmp_path / "dong-kinh.xlsx", figures={}, sent_on="01/12/2026")
+    result = ingest_file(path, options(db, tmp_path))
+    assert result.outcome == "loaded"
+    assert "missing_optional_column" in {p.code for p in result.warnings}
+    village = _rows(db, "SELECT restored_year FROM villages WHERE village_id = 'TP-MAIPHA'")
+    assert village["restored_year"].tolist() == [2025]
+
+
 def test_text_as_it_really_arrives_is_normalised(db: Path, tmp_path: Path) -> None:
     """NFD text, stray and non-breaking spaces, numbers and dates written as text."""
     nfd = unicodedata.normalize("NFD", "Nguyễn  Thị\u00a0Lan ")
     figures = dict(FIGURES_183_2024)
-    figures["CL-MAUSON"] = ["229", "132", "267", "204", "133", "117", " có ", "KHÔNG",
-                            "18.056,6", "8,47", "0", "0"]
+    figures["CL-MAUSON"] = [
+        "229",
+        "132",
+        "267",
+        "204",
+        "133",
+        "117",
+        " có ",
+        "KHÔNG",
+        "18.056,6",
+        "8,47",
+        "0",
+        "0",
+    ]
     blank = template(db, "183", 2024, tmp_path / "t")
-    path = fill(blank, tmp_path / "nfd.xlsx", figures=figures, sender=nfd, sent_on="10/12/2024",
-                narrative={"strengths": unicodedata.normalize("NFD", " Làng nghề  ổn định. ")})
+    path = fill(
+        blank,
+        tmp_path / "nfd.xlsx",
+        figures=figures,
+        sender=nfd,
+        sent_on="10/12/2024",
+        narrative={"strengths": unicodedata.normalize("NFD", " Làng nghề  ổn định. ")},
+    )
     result = ingest_file(path, options(db, tmp_path))
     assert result.outcome == "loaded", [p.describe("en") for p in result.errors]
     log = _rows(db, "SELECT sender FROM ingest_log")
     assert log["sender"][0] == "Nguyễn Thị Lan"
     text = _rows(db, "SELECT text_vi FROM narratives")["text_vi"][0]
     assert text == "Làng nghề ổn định." and unicodedata.is_normalized("NFC", text)
-    row = _rows(db, "SELECT env_plan, revenue_mvnd, income_mvnd_month FROM village_year "
-                    "WHERE village_id = 'CL-MAUSON' AND year = 2024").iloc[0]
+    row = _rows(
+        db,
+        "SELECT env_plan, revenue_mvnd, income_mvnd_month FROM village_year "
+        "WHERE village_id = 'CL-MAUSON' AND year = 2024",
+    ).iloc[0]
     assert (bool(row["env_plan"]), row["revenue_mvnd"], row["income_mvnd_month"]) == (
-        True, 18056.6, 8.47)
+        True,
+        18056.6,
+        8.47,
+    )
 
 
 def test_unit_given_by_name_only(db: Path, tmp_path: Path) -> None:
@@ -334,8 +492,10 @@ def test_department_sends_activities_and_narrative(db: Path, tmp_path: Path) -> 
     wb[COVER_TITLE].cell(row=cover_row("sender"), column=2).value = "Trần Văn Bình"
     wb[COVER_TITLE].cell(row=cover_row("sent_on"), column=2).value = datetime(2025, 12, 1)
     ws = wb[sheet_specs()["activities"].title]
-    for col, value in enumerate(["Xúc tiến thương mại, quảng bá", "Ngân sách tỉnh", 500, 450,
-                                 0, 3, 0, "Hội chợ OCOP"], start=1):
+    for col, value in enumerate(
+        ["Xúc tiến thương mại, quảng bá", "Ngân sách tỉnh", 500, 450, 0, 3, 0, "Hội chợ OCOP"],
+        start=1,
+    ):
         ws.cell(row=FIRST_DATA_ROW, column=col).value = value
     wb.save(tmp_path / "sct.xlsx")
     result = ingest_file(tmp_path / "sct.xlsx", options(db, tmp_path))
@@ -358,14 +518,17 @@ def test_formula_cells_give_the_value_excel_saved(db: Path, tmp_path: Path) -> N
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
         for item in archive.infolist():
-            out.writestr(item.filename, xml if item.filename == part else
-                         archive.read(item.filename))
+            out.writestr(
+                item.filename, xml if item.filename == part else archive.read(item.filename)
+            )
     path = tmp_path / "formula.xlsx"
     path.write_bytes(buffer.getvalue())
     result = ingest_file(path, options(db, tmp_path))
     assert result.outcome == "loaded"
-    value = _rows(db, "SELECT households_total FROM village_year WHERE village_id = "
-                      "'CL-BACNGA' AND year = 2024")["households_total"][0]
+    value = _rows(
+        db,
+        "SELECT households_total FROM village_year WHERE village_id = 'CL-BACNGA' AND year = 2024",
+    )["households_total"][0]
     assert value == 131
 
 
@@ -386,13 +549,22 @@ def test_indicators_from_an_ingested_workbook(db: Path, tmp_path: Path) -> None:
         "VQ-NARO": [240, 113, 250, 150, 120, 90, "Có", "Có", 4700, 5.5, 0, 0],
         "VQ-YENPHUC": [193, 79, 150, 50, 80, 60, "Có", "Không", 3900, 6.8, 0, 0],
     }
-    path = fill(template(db, "184", 2024, tmp_path / "t"), tmp_path / "vq.xlsx",
-                figures=figures, crafts=[["HOI", None, None], ["CAOKHO", None, None],
-                                         ["DUONGPHEN", None, None], ["RUOU", None, None]])
+    path = fill(
+        template(db, "184", 2024, tmp_path / "t"),
+        tmp_path / "vq.xlsx",
+        figures=figures,
+        crafts=[
+            ["HOI", None, None],
+            ["CAOKHO", None, None],
+            ["DUONGPHEN", None, None],
+            ["RUOU", None, None],
+        ],
+    )
     assert ingest_file(path, options(db, tmp_path)).outcome == "loaded"
     ds = load_dataset(db, build_if_missing=False)
-    values = indicators.compute_indicators(ds, [2024]).set_index(
-        ["indicator_id", "place_id"])["value"]
+    values = indicators.compute_indicators(ds, [2024]).set_index(["indicator_id", "place_id"])[
+        "value"
+    ]
     # T6: compliant / all facilities of recognised villages = 90 / 120.
     assert values[("T6", "van-quan")] == pytest.approx(100 * 90 / 120)
     # C3: trained / regular workers of all villages = (100 + 150 + 50) / (200 + 250 + 150).

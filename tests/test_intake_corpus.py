@@ -16,7 +16,6 @@ import openpyxl
 import pytest
 from intake_helpers import (
     FIGURES_183_2024,
-    build_base,
     column_of,
     copy_db,
     cover_row,
@@ -37,13 +36,18 @@ ROW_BACNGA, ROW_CONGSON = FIRST_DATA_ROW, FIRST_DATA_ROW + 1  # villages sorted 
 
 
 @pytest.fixture(scope="module")
-def corpus_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def corpus_env(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> dict[str, object]:
     """One store for the whole corpus (it must never change) and the good workbook."""
     root = tmp_path_factory.mktemp("corpus")
-    db = copy_db(build_base(root / "base"), root / "store")
+    db = copy_db(sample_db, root / "store")
     good = good_183_2024(db, root)
-    return {"root": root, "db": db, "good": good, "checksums": table_checksums(db),
-            "db_sha": hashlib.sha256(db.read_bytes()).hexdigest()}
+    return {
+        "root": root,
+        "db": db,
+        "good": good,
+        "checksums": table_checksums(db),
+        "db_sha": hashlib.sha256(db.read_bytes()).hexdigest(),
+    }
 
 
 # ------------------------------------------------------------------------------ file builders
@@ -51,24 +55,32 @@ def corpus_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
 def _edit(fn: Callable[[openpyxl.Workbook], None]) -> Callable[[Path, Path], Path]:
     """A case that opens the good workbook, changes it and saves it under a new name."""
+
     def build(good: Path, out: Path) -> Path:
         wb = openpyxl.load_workbook(good)
         fn(wb)
         wb.save(out)
         return out
+
     return build
 
 
 def _raw(data: bytes | Callable[[bytes], bytes]) -> Callable[[Path, Path], Path]:
     """A case written as bytes (or made from the good file's bytes)."""
+
     def build(good: Path, out: Path) -> Path:
         out.write_bytes(data(good.read_bytes()) if callable(data) else data)
         return out
+
     return build
 
 
-def _rezip(good: bytes, change: dict[str, bytes | None] | None = None,
-           add: dict[str, bytes] | None = None, compress: int = zipfile.ZIP_DEFLATED) -> bytes:
+def _rezip(
+    good: bytes,
+    change: dict[str, bytes | None] | None = None,
+    add: dict[str, bytes] | None = None,
+    compress: int = zipfile.ZIP_DEFLATED,
+) -> bytes:
     """The good workbook with some zip parts replaced, removed (None) or added."""
     src = zipfile.ZipFile(io.BytesIO(good))
     buffer = io.BytesIO()
@@ -97,6 +109,7 @@ def _with_doctype(good: bytes, part: str, doctype: str) -> bytes:
 def _cell(sheet: str, row: int, column: int, value: object) -> Callable[[openpyxl.Workbook], None]:
     def fn(wb: openpyxl.Workbook) -> None:
         wb[sheet].cell(row=row, column=column).value = value
+
     return fn
 
 
@@ -115,12 +128,14 @@ def _cover(field: str, value: object) -> Callable[[openpyxl.Workbook], None]:
 def _delete_sheet(title: str) -> Callable[[openpyxl.Workbook], None]:
     def fn(wb: openpyxl.Workbook) -> None:
         del wb[title]
+
     return fn
 
 
 def _delete_column(field: str) -> Callable[[openpyxl.Workbook], None]:
     def fn(wb: openpyxl.Workbook) -> None:
         wb[VY].delete_cols(column_of("village_year", field))
+
     return fn
 
 
@@ -142,6 +157,7 @@ def _several(*fns: Callable[[openpyxl.Workbook], None]) -> Callable[[openpyxl.Wo
     def fn(wb: openpyxl.Workbook) -> None:
         for f in fns:
             f(wb)
+
     return fn
 
 
@@ -166,99 +182,203 @@ XXE = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 CASES: dict[str, tuple[Callable[[Path, Path], Path], str, tuple[object, ...] | None]] = {
     # The file itself
     "empty_file": (_raw(b""), "empty_file", None),
-    "text_file_named_xlsx": (_raw("village_id;year\nCL-BACNGA;2024\n".encode()),
-                             "not_a_workbook", None),
-    "html_saved_as_xlsx": (_raw(b"<html><body><table><tr><td>1</td></tr></table></body></html>"),
-                           "not_a_workbook", None),
-    "old_xls_format": (_raw(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048), "old_format",
-                       None),
+    "text_file_named_xlsx": (_raw(b"village_id;year\nCL-BACNGA;2024\n"), "not_a_workbook", None),
+    "html_saved_as_xlsx": (
+        _raw(b"<html><body><table><tr><td>1</td></tr></table></body></html>"),
+        "not_a_workbook",
+        None,
+    ),
+    "old_xls_format": (
+        _raw(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048),
+        "old_format",
+        None,
+    ),
     "truncated_zip": (_raw(lambda b: b[: len(b) // 2]), "corrupt", None),
-    "zip_but_not_workbook": (_raw(lambda b: _rezip(b, {"xl/workbook.xml": None})),
-                             "not_a_workbook", None),
+    "zip_but_not_workbook": (
+        _raw(lambda b: _rezip(b, {"xl/workbook.xml": None})),
+        "not_a_workbook",
+        None,
+    ),
     "oversized_file": (_raw(_padded), "too_large", None),
     "zip_bomb": (_raw(_zip_bomb), "unzipped_too_large", None),
-    "xml_entity_expansion": (_raw(lambda b: _with_doctype(b, "xl/workbook.xml",
-                                                          BILLION_LAUGHS)), "unsafe_xml", None),
-    "xml_external_entity": (_raw(lambda b: _with_doctype(b, "xl/worksheets/sheet2.xml", XXE)),
-                            "unsafe_xml", None),
-    "macros": (_raw(lambda b: _rezip(b, add={"xl/vbaProject.bin": b"\0" * 64})), "macros",
-               None),
+    "xml_entity_expansion": (
+        _raw(lambda b: _with_doctype(b, "xl/workbook.xml", BILLION_LAUGHS)),
+        "unsafe_xml",
+        None,
+    ),
+    "xml_external_entity": (
+        _raw(lambda b: _with_doctype(b, "xl/worksheets/sheet2.xml", XXE)),
+        "unsafe_xml",
+        None,
+    ),
+    "macros": (_raw(lambda b: _rezip(b, add={"xl/vbaProject.bin": b"\0" * 64})), "macros", None),
     # Layout
     "missing_cover_sheet": (_edit(_delete_sheet(COVER_TITLE)), "missing_sheet", None),
     "missing_figures_sheet": (_edit(_delete_sheet(VY)), "missing_sheet", None),
-    "missing_required_column": (_edit(_delete_column("households_total")), "missing_column",
-                                (VY, None, None)),
+    "missing_required_column": (
+        _edit(_delete_column("households_total")),
+        "missing_column",
+        (VY, None, None),
+    ),
     "too_many_rows": (_edit(_many_activity_rows), "too_many_rows", (ACT, None, None)),
     # Cover
-    "unknown_unit_code": (_edit(_cover("unit_code", "999")), "unknown_unit",
-                          (COVER_TITLE, cover_row("unit_code"), "B")),
-    "unit_code_and_name_disagree": (_edit(_cover("unit_name", "Huyện Văn Quan")),
-                                    "unit_mismatch", (COVER_TITLE, cover_row("unit_name"), "B")),
-    "district_reporting_for_2025": (_edit(_cover("year", 2025)), "wrong_level",
-                                    (COVER_TITLE, cover_row("unit_code"), "B")),
-    "year_out_of_range": (_edit(_cover("year", 2040)), "bad_year",
-                          (COVER_TITLE, cover_row("year"), "B")),
-    "year_as_words": (_edit(_cover("year", "năm nay")), "bad_year",
-                      (COVER_TITLE, cover_row("year"), "B")),
-    "missing_sender": (_edit(_cover("sender", None)), "required",
-                       (COVER_TITLE, cover_row("sender"), "B")),
-    "sent_before_the_year": (_edit(_cover("sent_on", datetime(2023, 5, 2))), "bad_sent_date",
-                             (COVER_TITLE, cover_row("sent_on"), "B")),
+    "unknown_unit_code": (
+        _edit(_cover("unit_code", "999")),
+        "unknown_unit",
+        (COVER_TITLE, cover_row("unit_code"), "B"),
+    ),
+    "unit_code_and_name_disagree": (
+        _edit(_cover("unit_name", "Huyện Văn Quan")),
+        "unit_mismatch",
+        (COVER_TITLE, cover_row("unit_name"), "B"),
+    ),
+    "district_reporting_for_2025": (
+        _edit(_cover("year", 2025)),
+        "wrong_level",
+        (COVER_TITLE, cover_row("unit_code"), "B"),
+    ),
+    "year_out_of_range": (
+        _edit(_cover("year", 2040)),
+        "bad_year",
+        (COVER_TITLE, cover_row("year"), "B"),
+    ),
+    "year_as_words": (
+        _edit(_cover("year", "năm nay")),
+        "bad_year",
+        (COVER_TITLE, cover_row("year"), "B"),
+    ),
+    "missing_sender": (
+        _edit(_cover("sender", None)),
+        "required",
+        (COVER_TITLE, cover_row("sender"), "B"),
+    ),
+    "sent_before_the_year": (
+        _edit(_cover("sent_on", datetime(2023, 5, 2))),
+        "bad_sent_date",
+        (COVER_TITLE, cover_row("sent_on"), "B"),
+    ),
     # Types and ranges
-    "text_in_a_count": (_edit(_vy("households_total", "nhiều")), "not_number",
-                        (VY, ROW_BACNGA, "C")),
-    "fraction_in_a_count": (_edit(_vy("households_craft", "12,5")), "not_integer",
-                            (VY, ROW_BACNGA, "D")),
+    "text_in_a_count": (
+        _edit(_vy("households_total", "nhiều")),
+        "not_number",
+        (VY, ROW_BACNGA, "C"),
+    ),
+    "fraction_in_a_count": (
+        _edit(_vy("households_craft", "12,5")),
+        "not_integer",
+        (VY, ROW_BACNGA, "D"),
+    ),
     "negative_count": (_edit(_vy("workers_regular", -5)), "negative", (VY, ROW_BACNGA, "E")),
-    "income_out_of_range": (_edit(_vy("income_mvnd_month", 500)), "out_of_range",
-                            (VY, ROW_BACNGA, "L")),
-    "ocop_stars_not_allowed": (_edit(_vy("ocop_max_stars", 2)), "not_in_set",
-                               (VY, ROW_BACNGA, "N")),
+    "income_out_of_range": (
+        _edit(_vy("income_mvnd_month", 500)),
+        "out_of_range",
+        (VY, ROW_BACNGA, "L"),
+    ),
+    "ocop_stars_not_allowed": (
+        _edit(_vy("ocop_max_stars", 2)),
+        "not_in_set",
+        (VY, ROW_BACNGA, "N"),
+    ),
     "yes_no_garbage": (_edit(_vy("env_plan", "có lẽ")), "not_bool", (VY, ROW_BACNGA, "I")),
-    "bad_date": (_edit(_upd("recognition_date", "32/13/2024")), "not_date",
-                 (UPD, ROW_CONGSON, "E")),
-    "formula_without_saved_value": (_edit(_vy("households_total", "=100+31")),
-                                    "formula_without_value", (VY, ROW_BACNGA, "C")),
-    "text_too_long": (_edit(_cell(NARR, FIRST_DATA_ROW + 1, 3, "Tồn tại. " * 2500)),
-                      "text_too_long", (NARR, FIRST_DATA_ROW + 1, "C")),
+    "bad_date": (
+        _edit(_upd("recognition_date", "32/13/2024")),
+        "not_date",
+        (UPD, ROW_CONGSON, "E"),
+    ),
+    "formula_without_saved_value": (
+        _edit(_vy("households_total", "=100+31")),
+        "formula_without_value",
+        (VY, ROW_BACNGA, "C"),
+    ),
+    "text_too_long": (
+        _edit(_cell(NARR, FIRST_DATA_ROW + 1, 3, "Tồn tại. " * 2500)),
+        "text_too_long",
+        (NARR, FIRST_DATA_ROW + 1, "C"),
+    ),
     # Required fields and codes
-    "missing_required_value": (_edit(_vy("facilities", None)), "required",
-                               (VY, ROW_BACNGA, "G")),
-    "unknown_recognition_code": (_edit(_upd("recognition", "Làng nghề cấp tỉnh")),
-                                 "unknown_code", (UPD, ROW_CONGSON, "C")),
-    "unknown_funding_source": (_edit(_cell(ACT, FIRST_DATA_ROW, 2, "Vốn vay ưu đãi")),
-                               "unknown_code", (ACT, FIRST_DATA_ROW, "B")),
-    "activity_without_task_group": (_edit(_cell(ACT, FIRST_DATA_ROW, 1, None)), "required",
-                                    (ACT, FIRST_DATA_ROW, "A")),
-    "unknown_craft": (_edit(_cell(CRAFTS, FIRST_DATA_ROW, 1, "Nghề gốm sứ")), "unknown_craft",
-                      (CRAFTS, FIRST_DATA_ROW, "A")),
-    "unknown_village": (_edit(_cell(VY, ROW_BACNGA, 1, "CL-KHONGCO")), "unknown_village",
-                        (VY, ROW_BACNGA, "A")),
-    "village_of_another_unit": (_edit(_cell(VY, ROW_BACNGA, 1, "VQ-NARO")),
-                                "village_not_in_unit", (VY, ROW_BACNGA, "A")),
-    "duplicate_village_rows": (_edit(_duplicate_village), "duplicate",
-                               (VY, FIRST_DATA_ROW + 4, "A")),
+    "missing_required_value": (_edit(_vy("facilities", None)), "required", (VY, ROW_BACNGA, "G")),
+    "unknown_recognition_code": (
+        _edit(_upd("recognition", "Làng nghề cấp tỉnh")),
+        "unknown_code",
+        (UPD, ROW_CONGSON, "C"),
+    ),
+    "unknown_funding_source": (
+        _edit(_cell(ACT, FIRST_DATA_ROW, 2, "Vốn vay ưu đãi")),
+        "unknown_code",
+        (ACT, FIRST_DATA_ROW, "B"),
+    ),
+    "activity_without_task_group": (
+        _edit(_cell(ACT, FIRST_DATA_ROW, 1, None)),
+        "required",
+        (ACT, FIRST_DATA_ROW, "A"),
+    ),
+    "unknown_craft": (
+        _edit(_cell(CRAFTS, FIRST_DATA_ROW, 1, "Nghề gốm sứ")),
+        "unknown_craft",
+        (CRAFTS, FIRST_DATA_ROW, "A"),
+    ),
+    "unknown_village": (
+        _edit(_cell(VY, ROW_BACNGA, 1, "CL-KHONGCO")),
+        "unknown_village",
+        (VY, ROW_BACNGA, "A"),
+    ),
+    "village_of_another_unit": (
+        _edit(_cell(VY, ROW_BACNGA, 1, "VQ-NARO")),
+        "village_not_in_unit",
+        (VY, ROW_BACNGA, "A"),
+    ),
+    "duplicate_village_rows": (
+        _edit(_duplicate_village),
+        "duplicate",
+        (VY, FIRST_DATA_ROW + 4, "A"),
+    ),
     # Rules across fields
-    "craft_share_above_100_percent": (_edit(_vy("households_craft", 300)),
-                                      "craft_households_above_total", (VY, ROW_BACNGA, "D")),
-    "compliant_above_facilities": (_edit(_vy("facilities_compliant", 90)),
-                                   "compliant_above_facilities", (VY, ROW_BACNGA, "H")),
-    "trained_above_regular": (_edit(_vy("workers_trained", 500)), "trained_above_regular",
-                              (VY, ROW_BACNGA, "F")),
-    "recognition_after_the_year": (_edit(_upd("recognition_date", "01/03/2025")),
-                                   "recognition_after_year", (UPD, ROW_CONGSON, "E")),
-    "recognised_without_date": (_edit(_several(_upd("recognition", "Làng nghề", ROW_BACNGA),
-                                               _upd("recognition_regime",
-                                                    "Nghị định 52/2018/NĐ-CP", ROW_BACNGA))),
-                                "recognition_incomplete", (UPD, ROW_BACNGA, "E")),
-    "tourism_after_the_year": (_edit(_upd("tourism_since", 2026)), "year_after_report",
-                               (UPD, ROW_CONGSON, "G")),
+    "craft_share_above_100_percent": (
+        _edit(_vy("households_craft", 300)),
+        "craft_households_above_total",
+        (VY, ROW_BACNGA, "D"),
+    ),
+    "compliant_above_facilities": (
+        _edit(_vy("facilities_compliant", 90)),
+        "compliant_above_facilities",
+        (VY, ROW_BACNGA, "H"),
+    ),
+    "trained_above_regular": (
+        _edit(_vy("workers_trained", 500)),
+        "trained_above_regular",
+        (VY, ROW_BACNGA, "F"),
+    ),
+    "recognition_after_the_year": (
+        _edit(_upd("recognition_date", "01/03/2025")),
+        "recognition_after_year",
+        (UPD, ROW_CONGSON, "E"),
+    ),
+    "recognised_without_date": (
+        _edit(
+            _several(
+                _upd("recognition", "Làng nghề", ROW_BACNGA),
+                _upd("recognition_regime", "Nghị định 52/2018/NĐ-CP", ROW_BACNGA),
+            )
+        ),
+        "recognition_incomplete",
+        (UPD, ROW_BACNGA, "E"),
+    ),
+    "tourism_after_the_year": (
+        _edit(_upd("tourism_since", 2026)),
+        "year_after_report",
+        (UPD, ROW_CONGSON, "G"),
+    ),
     # Vietnamese text in legacy encodings
-    "tcvn3_text": (_edit(_cell(NARR, FIRST_DATA_ROW, 3, "Duy tr× æn ®Þnh c¸c nghÒ truyÒn "
-                                                        "thèng.")),
-                   "legacy_encoding", (NARR, FIRST_DATA_ROW, "C")),
-    "vni_text": (_edit(_cover("sender", "Nguyeãn Thò Lan")), "legacy_encoding",
-                 (COVER_TITLE, cover_row("sender"), "B")),
+    "tcvn3_text": (
+        _edit(_cell(NARR, FIRST_DATA_ROW, 3, "Duy tr× æn ®Þnh c¸c nghÒ truyÒn thèng.")),
+        "legacy_encoding",
+        (NARR, FIRST_DATA_ROW, "C"),
+    ),
+    "vni_text": (
+        _edit(_cover("sender", "Nguyeãn Thò Lan")),
+        "legacy_encoding",
+        (COVER_TITLE, cover_row("sender"), "B"),
+    ),
 }
 #: Smaller limits for the size cases, so that the test files stay small and fast.
 LIMITS = IntakeLimits(max_file_bytes=2 * 2**20, max_unzipped_bytes=20 * 2**20)
@@ -288,8 +408,10 @@ def test_malformed_workbook_is_rejected_and_store_unchanged(
     if where is not None:
         found = {(p.sheet, p.row, p.column) for p in result.errors if p.code == code}
         sheet, row, column = where
-        assert any(s == sheet and (row is None or r == row) and (column is None or c == column)
-                   for s, r, c in found), found
+        assert any(
+            s == sheet and (row is None or r == row) and (column is None or c == column)
+            for s, r, c in found
+        ), found
     # The database is exactly as it was: every table's content, and the file's bytes.
     assert table_checksums(db) == corpus_env["checksums"]
     assert hashlib.sha256(db.read_bytes()).hexdigest() == corpus_env["db_sha"]
@@ -310,11 +432,15 @@ def test_every_error_is_reported_at_once(corpus_env: dict[str, object]) -> None:
     root: Path = corpus_env["root"]  # type: ignore[assignment]
     work = root / "many"
     work.mkdir()
-    bad = _edit(_several(
-        _vy("households_total", "nhiều"), _vy("workers_regular", -1, ROW_CONGSON),
-        _upd("recognition", "Làng nghề cấp tỉnh"), _cell(ACT, FIRST_DATA_ROW, 2, "Vốn vay"),
-        _cover("sender", None),
-    ))(corpus_env["good"], work / "many.xlsx")  # type: ignore[arg-type]
+    bad = _edit(
+        _several(
+            _vy("households_total", "nhiều"),
+            _vy("workers_regular", -1, ROW_CONGSON),
+            _upd("recognition", "Làng nghề cấp tỉnh"),
+            _cell(ACT, FIRST_DATA_ROW, 2, "Vốn vay"),
+            _cover("sender", None),
+        )
+    )(corpus_env["good"], work / "many.xlsx")  # type: ignore[arg-type]
     result = ingest_file(bad, options(corpus_env["db"], work))  # type: ignore[arg-type]
     assert {"not_number", "negative", "unknown_code", "required"} <= result.codes
     assert len(result.errors) >= 5

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from intake_helpers import build_base, copy_db, options, template
+from intake_helpers import copy_db, options, template
 
 from analysis import intake_cli
 from analysis.intake import ingest_file
@@ -32,9 +32,9 @@ SPECS = sheet_specs()
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def db(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> Path:
     root = tmp_path_factory.mktemp("templates")
-    return copy_db(build_base(root / "base"), root / "store")
+    return copy_db(sample_db, root / "store")
 
 
 def _column(ws: object, row: int) -> list[object]:
@@ -45,20 +45,30 @@ def test_district_template_layout(db: Path, tmp_path: Path) -> None:
     path = template(db, "183", 2024, tmp_path)
     assert path.name == "bao-cao-2024-183-huyen-cao-loc.xlsx"
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == [INSTRUCTIONS_TITLE, COVER_TITLE, "Số liệu thôn bản",
-                             "Cập nhật thôn bản", "Nghề hàng hóa", "Hoạt động và kinh phí",
-                             "Thuyết minh", LISTS_TITLE]
+    assert wb.sheetnames == [
+        INSTRUCTIONS_TITLE,
+        COVER_TITLE,
+        "Số liệu thôn bản",
+        "Cập nhật thôn bản",
+        "Nghề hàng hóa",
+        "Hoạt động và kinh phí",
+        "Thuyết minh",
+        LISTS_TITLE,
+    ]
     assert wb[LISTS_TITLE].sheet_state == "hidden"
     cover = {ws_row[3].value: ws_row[1].value for ws_row in wb[COVER_TITLE].iter_rows(min_row=3)}
-    assert (cover["unit_code"], cover["unit_name"], cover["year"]) == ("183", "Huyện Cao Lộc",
-                                                                      2024)
+    assert (cover["unit_code"], cover["unit_name"], cover["year"]) == ("183", "Huyện Cao Lộc", 2024)
     assert cover["template_version"] == TEMPLATE_VERSION
 
     ws = wb["Số liệu thôn bản"]
     headers = _column(ws, HEADER_ROW)
     # Vietnamese headers with their units come from the schema's metadata; * marks required.
-    assert headers[:4] == ["Mã thôn/bản *", "Tên thôn/bản", "Tổng số hộ của thôn (hộ) *",
-                           "Số hộ tham gia nghề (hộ) *"]
+    assert headers[:4] == [
+        "Mã thôn/bản *",
+        "Tên thôn/bản",
+        "Tổng số hộ của thôn (hộ) *",
+        "Số hộ tham gia nghề (hộ) *",
+    ]
     assert "Doanh thu (triệu đồng)" in headers
     assert "Thu nhập bình quân (triệu đồng/lao động/tháng)" in headers
     assert _column(ws, HEADER_EN_ROW)[3] == "Households in the craft"
@@ -79,20 +89,23 @@ def test_coded_fields_have_drop_down_lists(db: Path, tmp_path: Path) -> None:
     kinds = {(dv.type, dv.formula1) for dv in figures}
     assert ("whole", "0") in kinds  # counts: whole numbers, not negative
     assert any(t == "list" and "$F$" in f for t, f in kinds)  # yes/no
-    current = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=3).value
-               for r in range(FIRST_DATA_ROW, FIRST_DATA_ROW + 4)}
+    current = {
+        ws.cell(row=r, column=1).value: ws.cell(row=r, column=3).value
+        for r in range(FIRST_DATA_ROW, FIRST_DATA_ROW + 4)
+    }
     assert current["CL-CONGSON"] == "Làng nghề"  # pre-filled with what the store knows
 
 
-def test_commune_template_lists_villages_of_two_former_districts(db: Path,
-                                                                  tmp_path: Path) -> None:
+def test_commune_template_lists_villages_of_two_former_districts(db: Path, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(template(db, "06187", 2025, tmp_path))
     ws = wb["Số liệu thôn bản"]
     ids = [ws.cell(row=r, column=1).value for r in range(FIRST_DATA_ROW, ws.max_row + 1)]
     assert ids == ["CL-BACNGA", "CL-THACHDEN", "TP-VITQUAY"]
     crafts = wb["Nghề hàng hóa"]
-    rows = [(crafts.cell(row=r, column=1).value, crafts.cell(row=r, column=2).value)
-            for r in range(FIRST_DATA_ROW, crafts.max_row + 1)]
+    rows = [
+        (crafts.cell(row=r, column=1).value, crafts.cell(row=r, column=2).value)
+        for r in range(FIRST_DATA_ROW, crafts.max_row + 1)
+    ]
     assert ("HUONG – Làm hương", "CL-BACNGA – Thôn Bắc Nga") in rows
 
 
@@ -123,11 +136,13 @@ def test_text_is_never_written_as_a_formula(db: Path) -> None:
     assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
 
 
-def test_template_verb_writes_one_per_unit(db: Path, tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_template_verb_writes_one_per_unit(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
-    code = intake_cli.main(["template", "--year", "2025", "--unit", "all", "--out", str(out),
-                            "--db", str(db)])
+    code = intake_cli.main(
+        ["template", "--year", "2025", "--unit", "all", "--out", str(out), "--db", str(db)]
+    )
     assert code == 0
     villages = load_dataset(db, build_if_missing=False).villages
     expected = expected_units(villages, 2025)
@@ -135,22 +150,55 @@ def test_template_verb_writes_one_per_unit(db: Path, tmp_path: Path,
     assert len(files) == len(expected) == expected["code"].nunique()
     assert all(name.isascii() and "/" not in name for name in files)
     assert "bao-cao-2025-06187-phuong-ky-lua.xlsx" in files
-    assert intake_cli.main(["template", "--year", "2025", "--unit", "Kỳ Lừa", "--out",
-                            str(tmp_path / "one"), "--db", str(db)]) == 0
+    assert (
+        intake_cli.main(
+            [
+                "template",
+                "--year",
+                "2025",
+                "--unit",
+                "Kỳ Lừa",
+                "--out",
+                str(tmp_path / "one"),
+                "--db",
+                str(db),
+            ]
+        )
+        == 0
+    )
     assert [p.name for p in (tmp_path / "one").iterdir()] == [
-        "bao-cao-2025-06187-phuong-ky-lua.xlsx"]
+        "bao-cao-2025-06187-phuong-ky-lua.xlsx"
+    ]
 
 
-def test_template_verb_usage_errors(db: Path, tmp_path: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
-    assert intake_cli.main(["template", "--year", "2025", "--unit", "Huyện Cao Lộc",
-                            "--db", str(db), "--out", str(tmp_path)]) == 2
+def test_template_verb_usage_errors(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        intake_cli.main(
+            [
+                "template",
+                "--year",
+                "2025",
+                "--unit",
+                "Huyện Cao Lộc",
+                "--db",
+                str(db),
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "2025" in err and "Traceback" not in err
-    assert intake_cli.main(["template", "--year", "2040", "--unit", "all", "--db",
-                            str(db)]) == 2
-    assert intake_cli.main(["template", "--year", "2024", "--unit", "all", "--db",
-                            str(tmp_path / "none.duckdb")]) == 2
+    assert intake_cli.main(["template", "--year", "2040", "--unit", "all", "--db", str(db)]) == 2
+    assert (
+        intake_cli.main(
+            ["template", "--year", "2024", "--unit", "all", "--db", str(tmp_path / "none.duckdb")]
+        )
+        == 2
+    )
     assert list(tmp_path.glob("*.xlsx")) == []
 
 

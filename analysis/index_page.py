@@ -42,6 +42,8 @@ def glance_table(
                 & (indicators["year"] == year)
             ]["value"]
             text = _value_text(value.iloc[0] if len(value) else None, ind.at[tid, "unit"], lang)
+            if tid == "T2" and area.level == "province" and len(value):
+                text += f"/{len(areas) - 1}"  # areas reaching the target, of the 11
             prow = progress[
                 (progress["indicator_id"] == tid)
                 & (progress["place_id"] == area.place_id)

@@ -525,13 +525,11 @@ def run_batch(
         "database": str(db),
     }
     manifest = write_manifest(out, entries, meta)
-    index = None
-    try:
+    index = out / "index.html"
+    if todo or not index.exists():  # nothing ran: the page still describes the same reports
         from analysis.index_page import write_index
 
         index = write_index(out, db_path=db)
-    except ImportError:
-        pass
     return BatchSummary(results, manifest, index)
 
 

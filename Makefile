@@ -59,7 +59,7 @@ format: $(STAMP) ## format the code with ruff
 	$(BIN)/ruff check --fix analysis tests scripts benchmarks
 
 lab: $(STAMP) $(DB) ## start JupyterLab with the project's environment
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP) ## speed and memory benchmarks on the national-scale synthetic set
 	$(BIN)/python benchmarks/run.py

@@ -74,6 +74,7 @@ def _write_indicator_outputs(db: Path) -> list[Path]:
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
     import pandas as pd
 
     from analysis.store import query
@@ -83,10 +84,8 @@ def _cmd_sql(args: argparse.Namespace) -> int:
         result = query(args.statement, db)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from exc
-    except Exception as exc:  # duckdb raises several error classes; show them plainly
-        if exc.__class__.__module__.startswith("duckdb"):
-            raise UsageError(f"SQL error: {exc}") from exc
-        raise
+    except duckdb.Error as exc:
+        raise UsageError(f"SQL error: {exc}") from exc
     with pd.option_context(
         "display.max_rows", args.max_rows, "display.width", 200, "display.max_columns", 50
     ):

@@ -37,10 +37,10 @@ import pandas as pd
 from analysis import places as places_mod
 from analysis import reference, tables
 from analysis.config import PROGRAMME_END, PROGRAMME_START
-from analysis.formatting import format_number
-from analysis.indicators import LEVEL_ORDER, compute_indicators, reporting_years
+from analysis.indicators import LEVEL_ORDER, compute_indicators, indicator_years
 from analysis.labels import label
 from analysis.progress import assess_progress, status_label
+from analysis.questions import change_text
 from analysis.reports import _value_text
 from analysis.schemas import table_specs
 from analysis.store import Dataset
@@ -497,14 +497,7 @@ def set_value(village_id: str, year: int, column: str, value: object) -> SetValu
 def resolve_changes(ds: Dataset, changes: Sequence[Change]) -> list[Change]:
     """The concrete changes, in order, each checked against the data the earlier ones leave:
     ``link_tourism_in`` becomes one ``LinkTourism`` per chosen village."""
-    horizon = max([last_data_year(ds), *(int(c.year) for c in changes)])
-    current = carry_forward(ds, horizon)
-    resolved: list[Change] = []
-    for change in changes:
-        for concrete in change.resolve(current):
-            resolved.append(concrete)
-            current = concrete.apply(current)
-    return resolved
+    return list(apply_changes(ds, changes).info["changes"])
 
 
 def _validated(ds: Dataset, names: Sequence[str]) -> Dataset:
@@ -597,8 +590,8 @@ def compare_scenario(
     year
         Evaluation year; after the last data year both sides are carried forward.
     places
-        Place slugs to show, ``"all"``, or None for the province and the district-level areas
-        and communes the changes touch.
+        Place slugs to show; ``"all"``; ``"province"`` for the top level only; or None for the
+        province and the district-level areas and communes the changes touch.
     lang
         Language of the change descriptions in ``attrs["changes"]``.
 
@@ -614,7 +607,7 @@ def compare_scenario(
     horizon = max([year, *(int(c.year) for c in changes)])
     before = carry_forward(ds, horizon)
     after = apply_changes(before, changes)
-    years = [y for y in reporting_years(before) if y <= year]
+    years = indicator_years(before, year)  # the 2020 baseline too, as the reports judge
     ind_before = compute_indicators(before, years)
     ind_after = compute_indicators(after, years)
     merged = _side(ind_before, assess_progress(ind_before, year), year).merge(
@@ -628,6 +621,8 @@ def compare_scenario(
         chosen = _touched_places(before, made, ind_before)
     elif places == "all":
         chosen = list(merged["place_id"].unique())
+    elif places == "province":
+        chosen = list(merged.loc[merged["place_level"] == "province", "place_id"].unique())
     else:
         chosen = list(places)
     merged = merged[merged["place_id"].isin(chosen)]
@@ -669,10 +664,7 @@ def format_comparison(comparison: pd.DataFrame, lang: str = "vi") -> pd.DataFram
     rows = []
     for r in comparison.itertuples(index=False):
         unit = str(ind.at[r.indicator_id, "unit"])
-        diff = _value_text(r.difference, unit, lang)
-        if unit == "percent" and not _missing(r.difference):
-            # A change of a share is in percentage points, not in percent.
-            diff = f"{format_number(r.difference, 1, lang)} {label('scn_points', lang)}"
+        diff = change_text(r.difference, unit, lang)
         if not _missing(r.difference) and float(r.difference) > 0:
             diff = f"+{diff}"
         name = ind.at[r.indicator_id, f"name_{lang}"]
@@ -690,3 +682,47 @@ def format_comparison(comparison: pd.DataFrame, lang: str = "vi") -> pd.DataFram
             }
         )
     return pd.DataFrame(rows)
+
+
+def summarise_comparison(comparison: pd.DataFrame, lang: str = "vi") -> str:
+    """The comparison in a few lines of Markdown: the changes made (villages named), then each
+    indicator value that moves and each status that changes, place by place."""
+    names = places_mod.places().set_index("place_id")["short_name_vi"]
+    units = reference.indicators().set_index("id")["unit"]
+    parts = [label("scn_summary_changes", lang)]
+    parts.append("\n".join(f"- {c}" for c in comparison.attrs.get("changes", [])))
+    projected = comparison.attrs.get("projected_years", [])
+    if projected:
+        parts.append(label("scn_summary_projected", lang, years=", ".join(map(str, projected))))
+    moved = comparison[comparison["difference"].fillna(0).ne(0)].drop_duplicates(
+        ["indicator_id", "place_id"]
+    )
+    items = []
+    for r in moved.itertuples(index=False):
+        unit = str(units[r.indicator_id])
+        change = change_text(r.difference, unit, lang)
+        items.append(
+            f"{names.get(r.place_id, r.place_id)} — {r.indicator_id}: "
+            f"{_value_text(r.value_before, unit, lang)} → {_value_text(r.value_after, unit, lang)}"
+            f" ({'+' if r.difference > 0 else ''}{change})"
+        )
+    for r in comparison[comparison["status_changed"]].itertuples(index=False):
+        before = "" if _missing(r.status_before) else status_label(str(r.status_before), lang)
+        items.append(
+            label(
+                "scn_summary_status",
+                lang,
+                place=names.get(r.place_id, r.place_id),
+                indicator=r.indicator_id,
+                target_year=r.target_year,
+                before=before,
+                after=status_label(str(r.status_after), lang),
+            )
+        )
+    parts.append(
+        label("scn_summary_effects", lang, year=int(comparison["year"].iloc[0]))
+        if len(comparison)
+        else label("q_none", lang)
+    )
+    parts.append("\n".join(f"- {i}" for i in items) or label("q_none", lang))
+    return "\n\n".join(parts)

@@ -14,6 +14,7 @@ import textwrap
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,14 +22,12 @@ from analysis import config, reference
 from analysis import places as places_mod
 from analysis.formatting import format_count, is_missing
 from analysis.labels import label
-from analysis.reports import (
-    TARGET_IDS,
-    TARGET_YEARS,
-    ReportContext,
-    _progress_row,
-    _value,
-    _value_text,
-)
+
+if TYPE_CHECKING:
+    from analysis.reports import ReportContext
+
+# analysis.reports (matplotlib, IPython) is imported where it is used, so that registering the
+# verb keeps every other command of the command line quick to start.
 
 #: Widths of the columns that wrap (characters); the others take their longest cell.
 INDICATOR_WIDTH = 34
@@ -89,6 +88,8 @@ def _areas_summary(progress: pd.DataFrame, indicator_id: str, target_year: int) 
 
 
 def _target_text(target: pd.Series, unit: str, lang: str, is_area: bool) -> str:
+    from analysis.reports import _value_text
+
     value = _value_text(target["value"], unit, lang)
     if target["scope"] == "district" and not is_area:
         text = label(
@@ -106,18 +107,22 @@ def _target_text(target: pd.Series, unit: str, lang: str, is_area: bool) -> str:
 
 def _needed(rows: Sequence[pd.Series | None], unit: str, lang: str) -> str:
     """The yearly pace still needed to each target not yet met whose year is still ahead."""
+    from analysis.questions import change_text
+
     parts = []
     for row in rows:
         if row is None or row["status"] == "achieved" or is_missing(row["required_per_year"]):
             continue
         if float(row["required_per_year"]) > 0:
-            pace = _value_text(row["required_per_year"], unit, lang)
+            pace = change_text(row["required_per_year"], unit, lang)
             parts.append(label("status_needed", lang, target_year=row["target_year"], pace=pace))
     return "\n".join(parts) or "—"
 
 
 def targets_table(ctx: ReportContext) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the targets table for the context's place and year (plain text)."""
+    from analysis.reports import TARGET_IDS, TARGET_YEARS, _progress_row, _value, _value_text
+
     lang, year, place_id = ctx.lang, ctx.year, ctx.place_id
     province_id = str(reference.province()["slug"])
     is_area = place_id != province_id
@@ -126,9 +131,9 @@ def targets_table(ctx: ReportContext) -> tuple[list[str], list[list[str]]]:
     value_head = label("col_value", lang, year=year)
     header = [label("col_indicator", lang)]
     if is_area:
-        header.append(f"{value_head} ({ctx.place['short_name_vi']})")
+        header.append(f"{value_head}\n({ctx.place['short_name_vi']})")
     header.append(
-        f"{value_head} ({label('status_province_wide', lang)})" if is_area else value_head
+        f"{value_head}\n({label('status_province_wide', lang)})" if is_area else value_head
     )
     for ty in TARGET_YEARS:
         header += [

@@ -146,6 +146,9 @@ def write_store(tables: dict[str, pd.DataFrame], info: dict[str, object], db_pat
                 con.register("frame_view", ref)
                 con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame_view")
                 con.unregister("frame_view")
+        from analysis.sql_views import install
+
+        install(con, Dataset(tables=tables, info=info))  # result tables and views for SQL users
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         meta = {**{k: str(v) for k, v in info.items()}, "built_at": stamp}
         con.execute("CREATE TABLE dataset_info (key VARCHAR PRIMARY KEY, value VARCHAR)")

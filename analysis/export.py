@@ -1002,6 +1002,7 @@ class _DocxWriter:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         _set_borders(table, visible=not header_block)
         widths = self._column_widths(grid, n_cols)
+        table.autofit = False  # fixed layout: Word and LibreOffice keep the widths we set
         for c, column in enumerate(table.columns):
             column.width = widths[c]
         for row in table.rows:
@@ -1045,15 +1046,26 @@ class _DocxWriter:
         return grid, spans
 
     def _column_widths(self, grid: list[list[_Node | None]], n_cols: int) -> list[Length]:
-        """Share the text width by the longest cell text of each column (4 to 40 chars)."""
-        weights = []
+        """Column widths that never break a word letter by letter: each column gets at least
+        its longest word, and the room left is shared by how much longer its text runs
+        (up to 40 characters)."""
+        char, pad = Pt(6.5), Pt(10)  # an average character at the table's 12 pt, cell padding
+        minimum, desired = [], []
         for c in range(n_cols):
-            longest = max(
-                (len(cell.text()) for row in grid if (cell := row[c]) is not None), default=1
-            )
-            weights.append(min(max(longest, 4), 40))
-        total = sum(weights)
-        return [Length(int(self.width * w / total)) for w in weights]
+            texts = [cell.text() for row in grid if (cell := row[c]) is not None]
+            longest = max((len(t) for t in texts), default=1)
+            word = max((len(w) for t in texts for w in t.split()), default=1)
+            minimum.append(char * max(word, 2) + pad)
+            desired.append(char * min(max(longest, 4), 40) + pad)
+        width = int(self.width)
+        if sum(minimum) >= width:
+            return [Length(int(width * m / sum(minimum))) for m in minimum]
+        if sum(desired) <= width:
+            return [Length(int(width * d / sum(desired))) for d in desired]
+        room = width - sum(minimum)
+        slack = [d - m for d, m in zip(desired, minimum, strict=True)]
+        total = sum(slack) or 1
+        return [Length(int(m + room * s / total)) for m, s in zip(minimum, slack, strict=True)]
 
     def _fill_cell(self, cell: _Cell, node: _Node, header_block: bool, *, wide: bool) -> None:
         css = self._css(node)

@@ -426,3 +426,25 @@ def test_wide_table_gets_a_landscape_section_in_word(tmp_path: Path) -> None:
     assert sum(c.width for c in table.columns) <= (
         landscape.page_width - landscape.left_margin - landscape.right_margin
     )
+
+
+def test_docx_columns_never_narrower_than_their_longest_word(tmp_path: Path) -> None:
+    """Regression: a narrow unit column broke 'lượng' letter by letter in Word/LibreOffice."""
+    from docx.shared import Pt
+
+    long_text = "Nghề, làng nghề, làng nghề truyền thống được công nhận mới " * 2
+    table = (
+        "<table><tr><th>Chỉ tiêu</th><th>Đơn vị</th>"
+        + "".join(f"<th>Cột {i}</th>" for i in range(6))
+        + f"</tr><tr><td>{long_text}</td><td>số lượng</td>"
+        + "".join(f"<td>{long_text}</td>" for _ in range(6))
+        + "</tr></table>"
+    )
+    nb = new_notebook(
+        cells=[new_code_cell("x", outputs=[new_output("display_data", data={"text/html": table})])]
+    )
+    out = notebook_to_docx(nb, tmp_path / "t.docx", title="t")
+    document = Document(str(out))
+    unit_width = document.tables[0].columns[1].width
+    assert unit_width >= Pt(6.5) * len("lượng") + Pt(10)
+    assert document.tables[0].autofit is False

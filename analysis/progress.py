@@ -339,3 +339,21 @@ def _judge(out: pd.DataFrame, year: int, thresholds: dict) -> pd.DataFrame:
         )
     )
     return result.iloc[order].loc[:, list(PROGRESS_COLUMNS)].reset_index(drop=True)
+
+
+def summarise_area_statuses(progress: pd.DataFrame, indicator_id: str, target_year: int) -> str:
+    """Statuses of the district-level areas for a target, counted by symbol: ``✔ 8, ▼ 3``."""
+    rows = progress[
+        (progress["indicator_id"] == indicator_id)
+        & (progress["place_level"] == "district")
+        & (progress["target_year"] == target_year)
+    ]
+    if rows.empty:
+        return "—"
+    bands = reference.status_bands()
+    counts = rows["status"].value_counts()
+    return ", ".join(
+        f"{b.symbol} {counts[b.status]}"
+        for b in bands.itertuples(index=False)
+        if b.status in counts.index
+    )

@@ -28,6 +28,7 @@ from analysis.formatting import (
     is_missing,
 )
 from analysis.labels import label
+from analysis.progress import summarise_area_statuses
 from analysis.schemas import village_year_schema
 from analysis.store import Dataset, load_dataset
 
@@ -323,7 +324,12 @@ def targets_table(ctx: ReportContext) -> HTML:
                 target_text += " (toàn tỉnh)" if lang == "vi" else " (province)"
             if not bool(t["verified"]):
                 target_text += " *"
-            text, cell_style = _status_cell(_progress_row(ctx, tid, scope_place, ty), unit, lang)
+            if t["scope"] == "district" and not is_area:
+                # the province's T2: how the 11 areas stand, counted by status
+                text, cell_style = summarise_area_statuses(ctx.progress, tid, ty), ""
+            else:
+                prow = _progress_row(ctx, tid, scope_place, ty)
+                text, cell_style = _status_cell(prow, unit, lang)
             row += [target_text, text]
             style += ["", cell_style]
         rows.append(row)

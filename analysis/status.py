@@ -22,6 +22,7 @@ from analysis import config, reference
 from analysis import places as places_mod
 from analysis.formatting import format_count, is_missing
 from analysis.labels import label
+from analysis.progress import summarise_area_statuses
 
 if TYPE_CHECKING:
     from analysis.reports import ReportContext
@@ -67,24 +68,6 @@ def _status_words(row: pd.Series | None, lang: str) -> str:
     if row is None:
         return label("not_applicable", lang)
     return f"{row['symbol']} {row[f'label_{lang}']}"
-
-
-def _areas_summary(progress: pd.DataFrame, indicator_id: str, target_year: int) -> str:
-    """Statuses of the district-level areas for a target, counted by symbol: ``✔ 8, ▼ 3``."""
-    rows = progress[
-        (progress["indicator_id"] == indicator_id)
-        & (progress["place_level"] == "district")
-        & (progress["target_year"] == target_year)
-    ]
-    if rows.empty:
-        return "—"
-    bands = reference.status_bands()
-    counts = rows["status"].value_counts()
-    return ", ".join(
-        f"{b.symbol} {counts[b.status]}"
-        for b in bands.itertuples(index=False)
-        if b.status in counts.index
-    )
 
 
 def _target_text(target: pd.Series, unit: str, lang: str, is_area: bool) -> str:
@@ -161,7 +144,7 @@ def targets_table(ctx: ReportContext) -> tuple[list[str], list[list[str]]]:
             target = hit.iloc[0]
             own = target["scope"] == "district" and is_area
             if target["scope"] == "district" and not is_area:
-                words = _areas_summary(ctx.progress, tid, ty)
+                words = summarise_area_statuses(ctx.progress, tid, ty)
             else:
                 progress_row = _progress_row(ctx, tid, place_id if own else province_id, ty)
                 judged.append(progress_row)

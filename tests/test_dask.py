@@ -13,6 +13,7 @@ pytestmark = pytest.mark.slow
 
 def test_batch_runs_on_a_local_dask_cluster(sample_db: Path, tmp_path: Path) -> None:
     import distributed
+
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:

@@ -25,6 +25,7 @@ import pandas as pd
 from analysis import reference
 from analysis.config import BASELINE_YEAR, PROGRAMME_START
 from analysis.places import commune_slug_by_code, district_slug_by_code
+from analysis.schemas import VILLAGE_YEAR_VALUES
 from analysis.store import Dataset
 
 #: Columns of the result of :func:`compute_indicators`, in order.
@@ -45,19 +46,6 @@ LEVEL_ORDER = {"province": 0, "district": 1, "commune": 2}
 #: Top level of a data set that is not Lạng Sơn's (the synthetic national benchmark set).
 NATIONAL_PLACE = "VN"
 _UNIT_SCALE = {"percent": 100.0, "ratio": 1.0}
-
-_VY_NUMERIC = (
-    "households_total",
-    "households_craft",
-    "workers_regular",
-    "workers_trained",
-    "facilities",
-    "facilities_compliant",
-    "revenue_mvnd",
-    "income_mvnd_month",
-    "ocop_products",
-)
-_VY_FLAGS = ("env_plan", "env_group")
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,7 +183,7 @@ def _village_year_values(ds: Dataset) -> pd.DataFrame:
         "village_id": vy["village_id"].astype(str).to_numpy(),
         "year": vy["year"].astype(int).to_numpy(),
     }
-    for column in (*_VY_NUMERIC, *_VY_FLAGS):
+    for column in VILLAGE_YEAR_VALUES:
         out[column] = _float(vy[column])
     return pd.DataFrame(out)
 

@@ -16,7 +16,7 @@ import yaml
 
 from analysis import reference
 from analysis.config import BASELINE_YEAR
-from analysis.schemas import TABLES
+from analysis.schemas import TABLES, columns_of_type
 from analysis.text import strip_diacritics
 from analysis.timeliness import deadline, reporting_units
 
@@ -194,16 +194,7 @@ def _village_year_table(
     for column in ("income_mvnd_month", "revenue_mvnd", "workers_trained"):
         holes = rng.choice(len(frame), size=2, replace=False)
         frame.loc[holes, column] = np.nan
-    for column in (
-        "households_total",
-        "households_craft",
-        "workers_regular",
-        "workers_trained",
-        "facilities",
-        "facilities_compliant",
-        "ocop_products",
-        "ocop_max_stars",
-    ):
+    for column in columns_of_type("village_year", "Int64"):
         frame[column] = frame[column].astype("Int64")
     for column in ("env_plan", "env_group"):
         frame[column] = frame[column].astype("boolean")

@@ -442,3 +442,17 @@ TABLES: tuple[str, ...] = (
     "activities",
     "submissions",
 )
+
+
+def columns_of_type(table: str, *dtypes: str) -> tuple[str, ...]:
+    """The columns of a table whose schema type is one of ``dtypes`` (``"Int64"``,
+    ``"float64"``, ``"boolean"``...), in schema order: one list for casting, counting and
+    computing, read off the data model."""
+    schema = table_specs()[table].schema
+    return tuple(name for name, col in schema.columns.items() if str(col.dtype) in dtypes)
+
+
+#: The yearly figures of a village (every column of ``village_year`` but its key).
+VILLAGE_YEAR_VALUES: tuple[str, ...] = columns_of_type(
+    "village_year", "Int64", "float64", "boolean"
+)

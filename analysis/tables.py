@@ -7,22 +7,8 @@ import pandas as pd
 
 from analysis import places as places_mod
 from analysis import timeliness
+from analysis.schemas import VILLAGE_YEAR_VALUES
 from analysis.store import Dataset
-
-VALUE_COLUMNS = (
-    "households_total",
-    "households_craft",
-    "workers_regular",
-    "workers_trained",
-    "facilities",
-    "facilities_compliant",
-    "env_plan",
-    "env_group",
-    "revenue_mvnd",
-    "income_mvnd_month",
-    "ocop_products",
-    "ocop_max_stars",
-)
 
 
 def villages_in(villages: pd.DataFrame, place_id: str) -> pd.DataFrame:
@@ -91,7 +77,7 @@ def missing_values(ds: Dataset, place_id: str, year: int) -> pd.DataFrame:
         (ds.village_year["year"] == year) & ds.village_year["village_id"].isin(ids)
     ]
     expected = len(ids)
-    counts = vy[list(VALUE_COLUMNS)].isna().sum()
+    counts = vy[list(VILLAGE_YEAR_VALUES)].isna().sum()
     table = counts.rename("missing").rename_axis("column").reset_index()
     table["absent_rows"] = expected - len(vy)
     table["expected"] = expected

@@ -102,7 +102,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     units = _resolve_units(args.unit, args.year, ds.villages)
     out = Path(args.out) if args.out else config.OUTPUTS_DIR / "templates" / str(args.year)
     for unit in units:
-        path = write_template(ds.tables, unit, args.year, out)
+        path = write_template(ds.tables, unit, args.year, out, synthetic=ds.synthetic)
         print(f"Biểu mẫu / template: {path}  ({unit['code']} {unit['name_vi']})")
     return EXIT_OK
 

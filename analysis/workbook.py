@@ -562,6 +562,25 @@ def _write_instructions(wb: Workbook, year: int, level: str) -> None:
     ws.column_dimensions["B"].width = 80
 
 
+SYNTHETIC_NOTE = (
+    "DỮ LIỆU GIẢ LẬP — biểu mẫu này được điền sẵn từ dữ liệu mẫu do máy sinh ra, chỉ để thử "
+    "nghiệm; không dùng để báo cáo.",
+    "SYNTHETIC DATA — this template is pre-filled from machine-generated sample data, for "
+    "testing only; do not use it to report.",
+)
+
+
+def _mark_synthetic(wb: Workbook) -> None:
+    """Put the synthetic-data warning on top of the instructions sheet and in the properties."""
+    ws = wb[INSTRUCTIONS_TITLE]
+    ws.insert_rows(1)
+    for column, text in enumerate(SYNTHETIC_NOTE, start=1):
+        _set_text(ws, 1, column, text)
+        ws.cell(row=1, column=column).font = Font(bold=True, color="C0392B")
+        ws.cell(row=1, column=column).alignment = _WRAP
+    wb.properties.keywords = "synthetic"
+
+
 def _is_blank(value: object) -> bool:
     """True for None and missing values."""
     if value is None:
@@ -634,11 +653,16 @@ def _prefill(
     }
 
 
-def build_template(tables: dict[str, pd.DataFrame], unit: pd.Series, year: int) -> Workbook:
-    """The workbook of one reporting unit and year, pre-filled from ``tables``."""
+def build_template(
+    tables: dict[str, pd.DataFrame], unit: pd.Series, year: int, *, synthetic: bool = False
+) -> Workbook:
+    """The workbook of one reporting unit and year, pre-filled from ``tables``; a workbook
+    pre-filled from synthetic data says so at the top of its first sheet."""
     level = unit["level"]
     wb = Workbook()
     _write_instructions(wb, year, level)
+    if synthetic:
+        _mark_synthetic(wb)
     _write_cover(
         wb,
         {
@@ -715,12 +739,17 @@ def template_file_name(unit: pd.Series, year: int) -> str:
 
 
 def write_template(
-    tables: dict[str, pd.DataFrame], unit: pd.Series, year: int, out_dir: Path
+    tables: dict[str, pd.DataFrame],
+    unit: pd.Series,
+    year: int,
+    out_dir: Path,
+    *,
+    synthetic: bool = False,
 ) -> Path:
     """Write the workbook of one unit and year under ``out_dir``; return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / template_file_name(unit, year)
-    build_template(tables, unit, year).save(path)
+    build_template(tables, unit, year, synthetic=synthetic).save(path)
     return path
 
 

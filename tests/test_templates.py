@@ -211,3 +211,28 @@ def test_expected_units_follow_the_reform(db: Path) -> None:
     assert set(after["level"]) == {"commune", "department"}
     assert set(after.loc[after["level"] == "commune", "code"]) == set(villages["commune_code"])
     assert isinstance(after, pd.DataFrame)
+
+
+def test_template_from_synthetic_data_says_so(tmp_path: Path, sample_db: Path) -> None:
+    from analysis.intake_cli import main as intake_main
+
+    code = intake_main(
+        [
+            "template",
+            "--year",
+            "2025",
+            "--unit",
+            "06187",
+            "--out",
+            str(tmp_path),
+            "--db",
+            str(sample_db),
+        ]
+    )
+    assert code == 0
+    (path,) = tmp_path.glob("*.xlsx")
+    wb = openpyxl.load_workbook(path)
+    first = wb.worksheets[0]
+    assert first["A1"].value.startswith("DỮ LIỆU GIẢ LẬP")
+    assert first["B1"].value.startswith("SYNTHETIC DATA")
+    assert wb.properties.keywords == "synthetic"

@@ -407,7 +407,7 @@ def status_heatmap(ctx: ReportContext, target_year: int | None = None) -> Image:
             status = prow["status"] if prow is not None else None
             symbol = f"{prow['symbol']} " if prow is not None else ""
             text = symbol + _value_text(value, unit, lang)
-            if tid == "T2" and place_id == province_id and prow is not None:
+            if tid == "T2" and place_id == province_id and not is_missing(value):
                 text = f"{symbol}{format_count(value, lang)}/11"
             cells.append(
                 {"place_id": place_id, "indicator_id": tid, "status": status, "text": text}

@@ -212,7 +212,7 @@ def executed_text(nb: nbformat.NotebookNode) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _page_css(page_numbers: PageNumbers = "bottom", *, important: bool = False) -> str:
+def _page_css(page_numbers: PageNumbers = "top", *, important: bool = False) -> str:
     """``@page`` rules: A4 with the Decree 30 margins, a centred page number, and a named
     ``landscape`` page (same margins) for tables too wide for portrait."""
     bang = " !important" if important else ""
@@ -380,7 +380,7 @@ def html_to_pdf(
     out_path: Path,
     base_url: Path | None = None,
     *,
-    page_numbers: PageNumbers = "bottom",
+    page_numbers: PageNumbers = "top",
 ) -> Path:
     """Print ``html`` to an A4 PDF with WeasyPrint and return ``out_path``.
 
@@ -1114,7 +1114,7 @@ def notebook_to_docx(
     *,
     title: str,
     lang: str = "vi",
-    page_numbers: PageNumbers = "bottom",
+    page_numbers: PageNumbers = "top",
 ) -> Path:
     """Write an executed notebook as an editable Word document and return ``out_path``.
 

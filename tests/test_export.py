@@ -280,9 +280,9 @@ def _words(pdf: Path, page: int) -> list[tuple[str, float]]:
 
 def test_pdf_page_numbers_bottom_or_top_as_decree_30(tmp_path: Path) -> None:
     html = '<p>Trang một</p><p style="break-before: page">Trang hai</p>'
-    bottom = html_to_pdf(html, tmp_path / "b.pdf")
+    bottom = html_to_pdf(html, tmp_path / "b.pdf", page_numbers="bottom")
     assert ("1", pytest.approx(841.89 - 20 / 25.4 * 72, abs=40)) in _words(bottom, 1)
-    top = html_to_pdf(html, tmp_path / "t.pdf", page_numbers="top")
+    top = html_to_pdf(html, tmp_path / "t.pdf")  # the default: Decree 30's place
     assert [w for w, _ in _words(top, 1)] == ["Trang", "một"]  # no number on page 1
     numbers = [y for w, y in _words(top, 2) if w == "2"]
     assert len(numbers) == 1 and numbers[0] < 20 / 25.4 * 72  # in the top margin

@@ -50,7 +50,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     raw = Path(args.raw) if args.raw else config.raw_dir()
     db = Path(args.db) if args.db else config.db_path()
     try:
-        path = build_store(raw, db)
+        path = build_store(raw, db, replay=not args.no_replay)
     except DataValidationError as exc:
         print(
             f"Rejected: the data in {raw} break the rules; the store was left unchanged.\n{exc}",
@@ -118,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("build", help="validate the raw tables and (re)build the DuckDB store")
     p.add_argument("--raw", help="folder of raw tables (default data/sample)")
     p.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
+    p.add_argument(
+        "--no-replay",
+        action="store_true",
+        help="do not load again the submissions the old store had loaded (data/received)",
+    )
     p.set_defaults(func=_cmd_build)
 
     p = verbs.add_parser("sql", help="run one SQL statement on the store and print the result")

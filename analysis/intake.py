@@ -936,3 +936,47 @@ def ingest(paths: Sequence[Path], options: IntakeOptions) -> list[IntakeResult]:
     """Ingest every workbook under ``paths``, one transaction each; the others go on when one
     is rejected."""
     return [ingest_file(path, options) for path in expand_paths(paths)]
+
+
+def received_history(db_path: Path) -> pd.DataFrame:
+    """The files a store has loaded, in the order it loaded them: ``archived_as``,
+    ``received_on``, ``log_id`` (empty when the store has no intake history)."""
+    empty = pd.DataFrame(columns=["log_id", "archived_as", "received_on"])
+    if not db_path.exists():
+        return empty
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        names = {
+            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
+        if "ingest_log" not in names:
+            return empty
+        return con.execute(
+            "SELECT log_id, archived_as, received_on FROM ingest_log "
+            "WHERE archived_as IS NOT NULL ORDER BY log_id"
+        ).df()
+
+
+def replay_history(history: pd.DataFrame, db_path: Path) -> list[IntakeResult]:
+    """Load again, in their first order and with their first dates received, the archived
+    files of ``history`` into the store at ``db_path`` (a rebuilt store), so that a rebuild
+    from the raw tables loses no submission. Each file keeps its archive path in the log."""
+    results = []
+    for row in history.itertuples(index=False):
+        path = Path(row.archived_as)
+        if not path.exists():
+            raise FileNotFoundError(
+                f"the store's history names {path}, which is gone: restore it, or rebuild "
+                "with `build --no-replay` and ingest the submissions again"
+            )
+        received = None if pd.isna(row.received_on) else pd.Timestamp(row.received_on).date()
+        options = IntakeOptions(db_path=db_path, archive_dir=None, received_on=received)
+        result = ingest_file(path, options)
+        if result.outcome == "loaded":
+            with duckdb.connect(str(db_path)) as con:
+                con.execute(
+                    "UPDATE ingest_log SET archived_as = ? "
+                    "WHERE log_id = (SELECT max(log_id) FROM ingest_log)",
+                    [str(path)],
+                )
+        results.append(result)
+    return results

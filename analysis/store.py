@@ -162,12 +162,47 @@ def write_store(tables: dict[str, pd.DataFrame], info: dict[str, object], db_pat
     os.replace(tmp, db_path)
 
 
-def build_store(raw_dir: Path | None = None, db_path: Path | None = None) -> Path:
-    """Validate the raw tables and (re)build the DuckDB store; return its path."""
+def build_store(
+    raw_dir: Path | None = None, db_path: Path | None = None, *, replay: bool = True
+) -> Path:
+    """Validate the raw tables and (re)build the DuckDB store; return its path.
+
+    Submissions the old store had loaded (``ingest``) are loaded again into the new one, from
+    their archived copies and in their first order, before it replaces the old one: a rebuild
+    loses nothing. Any failure leaves the old store exactly as it was.
+    """
+    from analysis.intake import received_history, replay_history
+
     raw = raw_dir or config.raw_dir()
     target = db_path or config.db_path()
     tables, info = validate_raw(raw)
-    write_store(tables, info, target)
+    history = received_history(target) if replay else None
+    if history is None or history.empty:
+        write_store(tables, info, target)
+        return target
+    staged = target.with_name(target.name + ".rebuild")
+    try:
+        write_store(tables, info, staged)
+        results = replay_history(history, staged)
+        rejected = [r for r in results if r.outcome not in ("loaded", "unchanged")]
+        if rejected:
+            raise DataValidationError(
+                [
+                    Problem(
+                        "ingest_log",
+                        None,
+                        None,
+                        r.file_name,
+                        "a submission the store had loaded no longer passes the rules; "
+                        "the store was left as it was",
+                        file=str(r.path),
+                    )
+                    for r in rejected
+                ]
+            )
+        os.replace(staged, target)
+    finally:
+        staged.unlink(missing_ok=True)
     return target
 
 

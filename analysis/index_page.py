@@ -16,6 +16,7 @@ from analysis.reports import TARGET_IDS, _value_text
 
 KIND_NAMES = {
     "district": {"vi": "Báo cáo địa bàn cấp huyện", "en": "District-level reports"},
+    "commune": {"vi": "Báo cáo xã, phường", "en": "Commune reports"},
     "province": {"vi": "Báo cáo toàn tỉnh", "en": "Province reports"},
     "review": {"vi": "Sơ kết, tổng kết", "en": "Reviews"},
 }

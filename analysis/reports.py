@@ -34,7 +34,7 @@ from analysis.store import Dataset, load_dataset
 
 TARGET_IDS = ("T1", "T2", "T3", "T4", "T5", "T6")
 TARGET_YEARS = (2025, 2030)
-KINDS = ("district", "province", "review")
+KINDS = ("district", "province", "review", "commune")
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def prepare(
     if lang not in ("vi", "en"):
         raise ValueError(f"unknown language {lang!r}; valid: vi, en")
     table = places_mod.places()
-    level = "district" if kind == "district" else "province"
+    level = kind if kind in ("district", "commune") else "province"
     valid = list(table.loc[table["level"] == level, "place_id"])
     if place not in valid:
         raise ValueError(f"unknown place {place!r} for a {kind} report; valid: {', '.join(valid)}")
@@ -253,6 +253,13 @@ def document_header(ctx: ReportContext, today: date | None = None) -> HTML:
         lead = calendar["lead_body_vi"] if lang == "vi" else calendar["lead_body_en"]
         body = f"UBND TỈNH LẠNG SƠN<br>{_esc(lead).upper()}" if lang == "vi" else _esc(lead).upper()
         title_key = "report_title_district"
+    elif ctx.kind == "commune":
+        body = (
+            f"ỦY BAN NHÂN DÂN<br>{_esc(ctx.place_name).upper()}"
+            if lang == "vi"
+            else f"{_esc(ctx.place_name).upper()} PEOPLE'S COMMITTEE"
+        )
+        title_key = "report_title_district"
     else:
         body = _esc(calendar["issuing_body_vi"] if lang == "vi" else "LANG SON PEOPLE'S COMMITTEE")
         title_key = "report_title_province" if ctx.kind == "province" else "report_title_review"
@@ -356,8 +363,8 @@ def progress_chart(ctx: ReportContext) -> Image:
         scope_district = (tgt["scope"] == "district").any()
         place_id = ctx.place_id if scope_district and ctx.place_id != province_id else province_id
         obs = ind[(ind["indicator_id"] == tid) & (ind["place_id"] == place_id)]
-        if scope_district and place_id == province_id:
-            continue  # the province's T2 is a count of areas: shown in the heat map instead
+        if scope_district and ctx.place["level"] != "district":
+            continue  # T2 is counted per district-level area: the heat map shows the rest
         frames.append(obs[["indicator_id", "year", "value"]])
         base = 0.0
         if tid in ("T5", "T6") and len(obs):
@@ -540,7 +547,7 @@ def village_map(ctx: ReportContext) -> Image:
     )
     communes = reference.communes_2025()
     names = {s: label(f"map_{s}", ctx.lang) for s in tables.MAP_STATUSES}
-    if ctx.place["level"] == "district":
+    if ctx.place["level"] in ("district", "commune"):
         lat, lon = villages["lat"].mean(), villages["lon"].mean()
         near = (communes["lat"] - lat).abs().lt(0.35) & (communes["lon"] - lon).abs().lt(0.35)
         communes = communes[near]

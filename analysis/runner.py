@@ -26,10 +26,13 @@ from pathlib import Path
 
 from analysis import config
 
-KINDS = ("district", "province", "review")
+KINDS = ("district", "province", "review", "commune")
+#: What `--kind all` runs: the plan's own reports (communes on request).
+ALL_KINDS = ("district", "province", "review")
 FORMATS = ("html", "pdf", "docx")
 NOTEBOOKS = {
     "district": "district_report.ipynb",
+    "commune": "commune_report.ipynb",
     "province": "province_report.ipynb",
     "review": "review_report.ipynb",
 }
@@ -68,6 +71,7 @@ class Job:
 
         words = {
             "district": ("Báo cáo", "Report"),
+            "commune": ("Báo cáo", "Report"),
             "province": ("Báo cáo", "Report"),
             "review": (
                 "Sơ kết" if self.year < 2030 else "Tổng kết",
@@ -119,13 +123,26 @@ def available_years(db_path: Path) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def places_for(kind: str) -> list[str]:
-    """Places a kind of report is made for: districts, or the province."""
-    from analysis.places import places
+def places_for(kind: str, db_path: Path | None = None) -> list[str]:
+    """Places a kind of report is made for: the 11 districts, the province, or the 2025
+    communes that have craft villages in the store."""
+    from analysis.places import commune_slug_by_code, places
 
     table = places()
     if kind == "district":
         return list(table.loc[table["level"] == "district", "place_id"])
+    if kind == "commune":
+        from analysis.store import connect
+
+        with connect(db_path) as con:
+            codes = [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT commune_code FROM villages ORDER BY 1"
+                ).fetchall()
+            ]
+        slugs = commune_slug_by_code()
+        return [slugs[c] for c in codes if c in slugs]
     return list(table.loc[table["level"] == "province", "place_id"])
 
 
@@ -155,7 +172,7 @@ def plan_jobs(
     for kind in kinds:
         if kind not in KINDS:
             raise ReportUsageError(f"unknown kind {kind!r}; use {', '.join(KINDS)} or all")
-        valid = places_for(kind)
+        valid = places_for(kind, db_path)
         if place != "all" and place not in valid and len(kinds) == 1:
             raise ReportUsageError(
                 f"unknown place {place!r} for a {kind} report; valid: {', '.join(valid)}"
@@ -556,7 +573,7 @@ def run_from_args(args: object) -> int:
         from analysis.store import build_store
 
         build_store(db_path=db)
-    kinds = list(KINDS) if args.kind == "all" else [k.strip() for k in args.kind.split(",")]
+    kinds = list(ALL_KINDS) if args.kind == "all" else [k.strip() for k in args.kind.split(",")]
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     try:
         jobs = plan_jobs(

@@ -114,3 +114,15 @@ def test_province_t2_counts_the_areas(sample_db: Path) -> None:
     assert rows["T2"][2] == "8"
     assert rows["T2"][3] == "11/11 địa bàn đạt ≥ 2"
     assert rows["T2"][4] == "✔ 8, ▼ 3"
+
+
+def test_commune_report(sample_db: Path) -> None:
+    ctx = r.prepare("commune", 2025, "xa-cong-son", "vi", sample_db)
+    rows = {row[0].split(".")[0]: row for row in html_tables(r.targets_table(ctx).data)[0][1:]}
+    assert rows["T2"][2] == "—"  # T2 is counted per former district-level area
+    assert rows["T2"][5] == "Không áp dụng"
+    assert rows["T4"][2] == "0" and rows["T4"][3] == "3"
+    header = r.document_header(ctx).data
+    assert "ỦY BAN NHÂN DÂN<br>XÃ CÔNG SƠN" in header
+    villages = html_tables(r.villages_table(ctx).data)[0]
+    assert [row[0] for row in villages[1:]] == ["Thôn Khuổi Lầy"]

@@ -28,6 +28,7 @@ JOBS = [
     Job("province", 2025, "tinh-lang-son", "vi", ("html",)),
     Job("district", 2025, "cao-loc", "en", ("html",)),
     Job("district", 2025, "van-lang", "xx", ("html",)),  # a bad language: this report fails
+    Job("commune", 2025, "xa-cong-son", "vi", ("html",)),
 ]
 
 
@@ -67,6 +68,7 @@ def test_one_failure_leaves_the_others_complete(batch: tuple[BatchSummary, Path]
         ("tinh-lang-son", "vi"): "done",
         ("cao-loc", "en"): "done",
         ("van-lang", "xx"): "failed",
+        ("xa-cong-son", "vi"): "done",
     }
     failed = summary.failed[0]
     assert "unknown language 'xx'" in failed.error
@@ -140,8 +142,9 @@ def test_docx_tables_equal_the_engine(batch: tuple[BatchSummary, Path], engine: 
 
 def test_second_run_skips_unchanged(batch: tuple[BatchSummary, Path], sample_db: Path) -> None:
     _, out = batch
-    again = run_batch(JOBS[:3], out_dir=out, db_path=sample_db, n_jobs=2, progress=False)
-    assert [r.status for r in again.results] == ["skipped", "skipped", "skipped"]
+    fine = [j for j in JOBS if j.lang != "xx"]
+    again = run_batch(fine, out_dir=out, db_path=sample_db, n_jobs=2, progress=False)
+    assert [r.status for r in again.results] == ["skipped"] * len(fine)
 
 
 def _chromium() -> str | None:

@@ -98,3 +98,13 @@ def test_fingerprint_follows_inputs(sample_db: Path) -> None:
         Job("district", 2025, "cao-loc", "en"), "data-a", code, sample_db
     )
     assert base != job_fingerprint(job, "data-a", "other-code", sample_db)
+
+
+def test_commune_reports_for_communes_with_villages(sample_db: Path) -> None:
+    jobs = _plan(sample_db, kinds=["commune"])
+    # the sample's 30 villages lie in 23 of the 65 communes and wards of 2025
+    assert len(jobs) == 23
+    assert {"xa-cong-son", "phuong-ky-lua", "xa-diem-he"} <= {j.place_id for j in jobs}
+    assert jobs[0].notebook.name == "commune_report.ipynb"
+    with pytest.raises(ReportUsageError, match="unknown place 'cao-loc' for a commune report"):
+        _plan(sample_db, kinds=["commune"], place="cao-loc")

@@ -7,30 +7,15 @@ runs them on their own (the same arguments, exit codes and messages).
 from __future__ import annotations
 
 import argparse
-import sys
-import traceback
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from analysis import config
+from analysis.cli import EXIT_OK, EXIT_PARTIAL, UsageError
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 #: Problems shown per file on the terminal; the quarantine report has them all.
 TERMINAL_LIMIT = 40
-
-
-class IntakeUsageError(Exception):
-    """A wrong argument (exit code 2); ``analysis.cli.UsageError`` is used when available."""
-
-
-def _usage_error(message: str) -> Exception:
-    """The CLI's usage error (exit code 2)."""
-    try:
-        from analysis.cli import UsageError
-    except ImportError:  # pragma: no cover - the CLI module is always there in the package
-        return IntakeUsageError(message)
-    return UsageError(message)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -83,7 +68,7 @@ def _resolve_units(text: str, year: int, villages: object) -> list:
             code, params = (by_name or problems)[0]
             vi, en = MESSAGES[code]
             values = {"value": text, "hint": "", "hint_en": "", **params}
-            raise _usage_error(f"{vi.format(**values)} / {en.format(**values)}")
+            raise UsageError(f"{vi.format(**values)} / {en.format(**values)}")
     assert isinstance(unit, pd.Series)
     return [unit]
 
@@ -94,10 +79,10 @@ def cmd_template(args: argparse.Namespace) -> int:
     from analysis.workbook import write_template
 
     if not config.BASELINE_YEAR <= args.year <= config.PROGRAMME_END:
-        raise _usage_error(f"--year must lie in {config.BASELINE_YEAR}-{config.PROGRAMME_END}")
+        raise UsageError(f"--year must lie in {config.BASELINE_YEAR}-{config.PROGRAMME_END}")
     db = _db(args)
     if not db.exists():
-        raise _usage_error(f"no database at {db}: run `python -m analysis build` first")
+        raise UsageError(f"no database at {db}: run `python -m analysis build` first")
     ds = load_dataset(db, build_if_missing=False)
     units = _resolve_units(args.unit, args.year, ds.villages)
     out = Path(args.out) if args.out else config.OUTPUTS_DIR / "templates" / str(args.year)
@@ -115,7 +100,7 @@ def _parse_date(text: str) -> date:
 
     values, bad = parse_dates(pd.Series([text], dtype=object))
     if bad.iloc[0] or pd.isna(values.iloc[0]):
-        raise _usage_error(f"--received must be a date such as 15/12/2025, got {text!r}")
+        raise UsageError(f"--received must be a date such as 15/12/2025, got {text!r}")
     return values.iloc[0].date()
 
 
@@ -126,13 +111,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     db = _db(args)
     if not db.exists():
-        raise _usage_error(f"no database at {db}: run `python -m analysis build` first")
+        raise UsageError(f"no database at {db}: run `python -m analysis build` first")
     try:
         files = expand_paths([Path(p) for p in args.paths])
     except FileNotFoundError as exc:
-        raise _usage_error(str(exc)) from exc
+        raise UsageError(str(exc)) from exc
     if not files:
-        raise _usage_error("no Excel files (.xlsx) found in the given folders")
+        raise UsageError("no Excel files (.xlsx) found in the given folders")
     options = IntakeOptions(
         db_path=db,
         quarantine_dir=Path(args.quarantine) if args.quarantine else config.QUARANTINE_DIR,
@@ -159,34 +144,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK if tally["rejected"] + tally["failed"] == 0 else EXIT_PARTIAL
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """A parser with only these two verbs (for ``python -m analysis.intake_cli``)."""
-    parser = argparse.ArgumentParser(prog="python -m analysis.intake_cli")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    register(parser.add_subparsers(dest="verb", required=True, metavar="VERB"))
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``template`` or ``ingest``; return the exit code (as ``analysis.cli.main`` does)."""
-    from analysis.cli import UsageError
+    """``python -m analysis.intake_cli``: the same as ``python -m analysis`` (which has these
+    verbs); returns the exit code instead of raising ``SystemExit`` on a usage error."""
+    from analysis.cli import main as cli_main
 
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        return cli_main(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    try:
-        return int(args.func(args))
-    except (UsageError, IntakeUsageError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except Exception as exc:
-        if args.debug:
-            traceback.print_exc()
-        else:
-            print(f"error: {exc} (run with --debug for details)", file=sys.stderr)
-        return EXIT_PARTIAL
 
 
 if __name__ == "__main__":

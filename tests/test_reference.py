@@ -71,16 +71,3 @@ def test_places_table() -> None:
     assert table["level"].value_counts().to_dict() == {"commune": 65, "district": 11, "province": 1}
     assert table["place_id"].is_unique
     assert table.loc[table["level"] == "province", "place_id"].tolist() == ["tinh-lang-son"]
-
-
-def test_status_bands_cover_every_status() -> None:
-    bands = reference.status_bands()
-    assert list(bands["status"]) == [
-        "achieved",
-        "on_track",
-        "acceleration_needed",
-        "limited_progress",
-        "deterioration",
-        "not_assessable",
-    ]
-    assert bands["symbol"].is_unique and bands["colour"].is_unique

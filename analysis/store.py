@@ -110,7 +110,21 @@ def validate_raw(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], dict[str, obje
                 Problem(name, None, None, None, "table file is missing", file=str(path))
             )
             continue
-        frame, offset = read_raw_table(path)
+        try:
+            frame, offset = read_raw_table(path)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    None,
+                    None,
+                    f"not a readable UTF-8 CSV table ({reason})",
+                    file=str(path),
+                )
+            )
+            continue
         offsets[name] = offset
         valid, found = check_schema(
             name, parse_booleans(frame, name), file=str(path), row_offset=offset

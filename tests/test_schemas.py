@@ -121,3 +121,19 @@ def test_rejected_build_leaves_store_unchanged(raw_copy: Path, tmp_path: Path) -
         build_store(raw_copy, db)
     assert content_fingerprint(db) == before
     assert not db.with_name(db.name + ".tmp").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"craft_id,name_vi\nHUONG,a\nRUOU,b,c,d\n", "Expected 2 fields in line 3, saw 4"),
+        ("craft_id,name_vi\nHUONG,Làm hương\n".encode("cp1258"), "not a readable UTF-8 CSV"),
+        (b"", "not a readable UTF-8 CSV table"),
+    ],
+)
+def test_unreadable_csv_named_not_a_traceback(raw_copy: Path, content: bytes, reason: str) -> None:
+    (raw_copy / "crafts.csv").write_bytes(content)
+    with pytest.raises(DataValidationError) as err:
+        validate_raw(raw_copy)
+    assert any(p.table == "crafts" and reason in p.rule for p in err.value.problems)
+    assert "crafts.csv" in str(err.value)

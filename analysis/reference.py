@@ -115,3 +115,28 @@ def commune_map() -> pd.DataFrame:
 def departments() -> pd.DataFrame:
     """Provincial departments that also report."""
     return read_csv("departments.csv")
+
+
+def national_targets() -> pd.DataFrame:
+    """Decision 801's national targets (context for the province's own figures)."""
+    return read_csv("national_targets.csv")
+
+
+def national_context_targets() -> pd.DataFrame:
+    """Decision 801's targets for the context indicators that have one, shaped like
+    ``targets()`` (``indicator_id, target_year, scope, operator, value``), so that
+    ``assess_progress`` can judge the province against the national benchmarks."""
+    national = national_targets()
+    national = national[national["indicator_id"].notna() & (national["indicator_id"] != "")]
+    long = national.melt(
+        id_vars=["indicator_id", "operator", "unit", "verified", "source"],
+        value_vars=["value_2025", "value_2030"],
+        var_name="target_year",
+        value_name="value",
+    ).dropna(subset=["value"])
+    long["target_year"] = long["target_year"].str[-4:].astype(int)
+    long["value"] = long["value"].astype(float)
+    long["scope"] = "province"
+    columns = ["indicator_id", "target_year", "scope", "operator", "value", "unit", "verified",
+               "source"]
+    return long[columns].sort_values(["indicator_id", "target_year"]).reset_index(drop=True)

@@ -192,6 +192,13 @@ def _value_text(value: object, unit: str, lang: str) -> str:
     return format_number(value, 1, lang)
 
 
+def _pace_text(value: object, unit: str, lang: str) -> str:
+    """A yearly pace: a change of a share is in percentage points, not in percent."""
+    if unit == "percent":
+        return f"{format_number(value, 1, lang)} {'điểm %' if lang == 'vi' else 'pp'}"
+    return _value_text(value, unit, lang)
+
+
 def _status_cell(row: pd.Series | None, unit: str, lang: str) -> tuple[str, str]:
     """(text, style) of a status cell: symbol and words on the status colour, and the yearly
     pace still needed when the target is not yet met."""
@@ -200,7 +207,7 @@ def _status_cell(row: pd.Series | None, unit: str, lang: str) -> tuple[str, str]
     words = f"{row['symbol']} {row[f'label_{lang}']}"
     needed = row.get("required_per_year")
     if row["status"] not in ("achieved",) and not is_missing(needed) and float(needed) > 0:
-        pace = _value_text(needed, unit, lang)
+        pace = _pace_text(needed, unit, lang)
         words += (
             f" · {'cần' if lang == 'vi' else 'needs'} +{pace}/{'năm' if lang == 'vi' else 'yr'}"
         )
@@ -632,7 +639,7 @@ def suggestions(ctx: ReportContext) -> list[str]:
             and not is_missing(r.required_per_year)
             and float(r.required_per_year) > 0
         ):
-            pace = _value_text(r.required_per_year, unit, lang)
+            pace = _pace_text(r.required_per_year, unit, lang)
             text += (
                 f"; cần thêm khoảng {pace} mỗi năm"
                 if lang == "vi"
@@ -823,3 +830,50 @@ def t2_by_area(ctx: ReportContext) -> HTML:
         rows.append(row)
         styles.append(style)
     return HTML(html_table(header, rows, styles=styles))
+
+
+def national_context(ctx: ReportContext) -> HTML:
+    """The province's context indicators judged against Decision 801's national targets
+    (a benchmark: Plan 244 sets no such targets for the province)."""
+    from analysis.progress import assess_progress
+
+    lang = ctx.lang
+    province_id = reference.province()["slug"]
+    national = reference.national_context_targets()
+    statuses = assess_progress(ctx.indicators, ctx.year, national)
+    ind = reference.indicators().set_index("id")
+    header = [label("col_indicator", lang), label("col_value", lang, year=ctx.year)]
+    for ty in TARGET_YEARS:
+        header += [
+            label("col_national_target", lang, target_year=ty),
+            label("col_status", lang, target_year=ty),
+        ]
+    rows, styles = [], []
+    for iid in dict.fromkeys(national["indicator_id"]):
+        unit = ind.at[iid, "unit"]
+        row = [
+            f"{iid}. {ind.at[iid, f'name_{lang}']}",
+            _value_text(_value(ctx, iid, province_id, ctx.year), unit, lang),
+        ]
+        style = ["", ""]
+        for ty in TARGET_YEARS:
+            hit = statuses[
+                (statuses["indicator_id"] == iid)
+                & (statuses["target_year"] == ty)
+                & (statuses["place_id"] == province_id)
+            ]
+            if hit.empty:
+                row += ["—", label("not_applicable", lang)]
+                style += ["", ""]
+                continue
+            p = hit.iloc[0]
+            text, cell_style = _status_cell(p, unit, lang)
+            row += [
+                f"{p['operator'].replace('>=', '≥')} {_value_text(p['target_value'], unit, lang)}",
+                text,
+            ]
+            style += ["", cell_style]
+        rows.append(row)
+        styles.append(style)
+    note = f"<p><i>{_esc(label('national_note', lang))}</i></p>"
+    return HTML(html_table(header, rows, styles=styles) + note)

@@ -126,3 +126,16 @@ def test_commune_report(sample_db: Path) -> None:
     assert "ỦY BAN NHÂN DÂN<br>XÃ CÔNG SƠN" in header
     villages = html_tables(r.villages_table(ctx).data)[0]
     assert [row[0] for row in villages[1:]] == ["Thôn Khuổi Lầy"]
+
+
+def test_national_benchmarks(sample_db: Path) -> None:
+    ctx = r.prepare("province", 2025, "tinh-lang-son", "vi", sample_db)
+    rows = {row[0].split(".")[0]: row for row in html_tables(r.national_context(ctx).data)[0][1:]}
+    assert list(rows) == ["C3", "C4", "C5", "C7"]
+    # C4 by hand: 6 of the 30 sample villages have a collective trademark or a geographical
+    # indication (Nà Phiêng, Hội Hoan, Hà Quảng; the star-anise villages of Văn Lãng, Văn Quan
+    # and Bình Gia) -> 20%, against Decision 801's 30% for 2025 and 50% for 2030.
+    assert rows["C4"][1:3] == ["20,0%", "≥ 30,0%"]
+    assert rows["C4"][4] == "≥ 50,0%"
+    assert "điểm %/năm" in rows["C4"][5]  # a share's pace is in percentage points
+    assert rows["C7"][2] == "≥ 1,50" and rows["C7"][4] == "—"

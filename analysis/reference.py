@@ -137,6 +137,14 @@ def national_context_targets() -> pd.DataFrame:
     long["target_year"] = long["target_year"].str[-4:].astype(int)
     long["value"] = long["value"].astype(float)
     long["scope"] = "province"
-    columns = ["indicator_id", "target_year", "scope", "operator", "value", "unit", "verified",
-               "source"]
+    columns = [
+        "indicator_id",
+        "target_year",
+        "scope",
+        "operator",
+        "value",
+        "unit",
+        "verified",
+        "source",
+    ]
     return long[columns].sort_values(["indicator_id", "target_year"]).reset_index(drop=True)

@@ -37,9 +37,10 @@ TARGET_WIDTH = 16
 
 
 def status_places() -> list[str]:
-    """Places the status table is made for: the province and the 11 district-level areas."""
+    """Places the status table is made for: the province, the 11 district-level areas, and
+    (by their slugs) the 65 communes and wards of 2025."""
     table = places_mod.places()
-    return list(table.loc[table["level"].isin(["province", "district"]), "place_id"])
+    return list(table["place_id"])
 
 
 def _context(year: int | None, place: str | None, lang: str, db_path: Path | None) -> ReportContext:
@@ -52,7 +53,10 @@ def _context(year: int | None, place: str | None, lang: str, db_path: Path | Non
     place = place or str(reference.province()["slug"])
     valid = status_places()
     if place not in valid:
-        raise ValueError(f"unknown place {place!r}; valid: {', '.join(valid)}")
+        areas = ", ".join(valid[:12])
+        raise ValueError(
+            f"unknown place {place!r}; valid: {areas}, or a 2025 commune slug such as {valid[12]}"
+        )
     db = db_path or config.db_path()
     years = available_years(db)
     if not years:
@@ -60,7 +64,8 @@ def _context(year: int | None, place: str | None, lang: str, db_path: Path | Non
     year = years[-1] if year is None else int(year)
     if year not in years:
         raise ValueError(f"no data for year {year}; valid years: {', '.join(map(str, years))}")
-    kind = "province" if place == valid[0] else "district"
+    level = places_mod.place(place)["level"]
+    kind = {"province": "province", "district": "district", "commune": "commune"}[level]
     return prepare(kind, year, place, lang, db)
 
 

@@ -90,7 +90,16 @@ def test_unknown_place_or_year_names_the_choices(sample_db: Path) -> None:
         targets_text(2019, None, "vi", sample_db)
     with pytest.raises(ValueError, match="unknown language"):
         targets_text(2025, None, "fr", sample_db)
-    assert len(status_places()) == 12
+    assert len(status_places()) == 1 + 11 + 65  # the province, the areas, the 2025 communes
+
+
+def test_status_of_a_commune(sample_db: Path) -> None:
+    text = targets_text(2025, "xa-cong-son", "vi", sample_db)
+    rows = rows_of(text)
+    assert "Xã Công Sơn" in text.splitlines()[0]
+    # Công Sơn's one village (Khuổi Lầy, rice wine) was recognised in 2024: T3 counts it
+    assert re.search(r"\s1\s+6\s", rows["T3"])  # Công Sơn 1, the province 6
+    assert "Không áp dụng" in rows["T2"]  # T2 is counted per former district-level area
 
 
 def test_the_status_verb(sample_db: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -64,5 +64,8 @@ lab: $(STAMP) $(DB) ## start JupyterLab with the project's environment
 bench: $(STAMP) ## speed and memory benchmarks on the national-scale synthetic set
 	$(BIN)/python benchmarks/run.py
 
-clean: ## remove build products (outputs, database)
-	rm -rf outputs data/processed
+clean: ## remove build products (outputs; the database too unless it holds ingested submissions)
+	rm -rf outputs
+	@if [ -n "$$(ls -A data/received 2>/dev/null)" ]; then \
+		echo "kept data/processed: it holds the submissions loaded from data/received (rm it by hand)"; \
+	else rm -rf data/processed; fi

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -127,30 +128,50 @@ def plot_status_heatmap(
     """
     apply_style()
     colours = _status_colours()
+    statuses = list(reference.status_bands()["status"])
     order = list(area_names)
+    # One matrix of status numbers (NaN where no status applies) and one of the cell texts.
+    grid = cells.pivot_table(
+        index="place_id", columns="indicator_id", values="text", aggfunc="first"
+    ).reindex(index=order, columns=indicator_ids)
+    codes = (
+        cells.assign(code=cells["status"].map({s: i for i, s in enumerate(statuses)}))
+        .pivot_table(index="place_id", columns="indicator_id", values="code", aggfunc="first")
+        .reindex(index=order, columns=indicator_ids)
+    )
     fig_h = 0.42 * len(order) + 1.6
     fig, ax = plt.subplots(figsize=(11, fig_h))
+    ax.set_facecolor("#f2f2f2")  # cells without a status of their own
+    sns.heatmap(
+        codes.astype(float),
+        ax=ax,
+        cmap=ListedColormap([colours[s] for s in statuses]),
+        vmin=-0.5,
+        vmax=len(statuses) - 0.5,
+        cbar=False,
+        linewidths=2,
+        linecolor="white",
+        annot=False,
+        xticklabels=indicator_ids,
+        yticklabels=[area_names[p] for p in order],
+    )
     for i, place_id in enumerate(order):
         for j, ind in enumerate(indicator_ids):
-            hit = cells[(cells["place_id"] == place_id) & (cells["indicator_id"] == ind)]
-            status = hit["status"].iloc[0] if len(hit) else None
-            text = hit["text"].iloc[0] if len(hit) else ""
-            colour = colours.get(status, "#f2f2f2") if isinstance(status, str) else "#f2f2f2"
-            ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="white", lw=2))
-            dark = isinstance(status, str) and status not in ("acceleration_needed",)
+            code = codes.at[place_id, ind]
+            dark = not pd.isna(code) and statuses[int(code)] != "acceleration_needed"
+            text = grid.at[place_id, ind]
             ax.text(
                 j + 0.5,
                 i + 0.5,
-                text,
+                "" if pd.isna(text) else str(text),
                 ha="center",
                 va="center",
                 fontsize=8,
                 color="white" if dark else "#222222",
             )
-    ax.set_xlim(0, len(indicator_ids))
-    ax.set_ylim(len(order), 0)
-    ax.set_xticks(np.arange(len(indicator_ids)) + 0.5, indicator_ids)
-    ax.set_yticks(np.arange(len(order)) + 0.5, [area_names[p] for p in order])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.tick_params(axis="y", rotation=0)
     if highlight in order:
         ax.get_yticklabels()[order.index(highlight)].set_fontweight("bold")
     ax.grid(False)

@@ -384,14 +384,28 @@ def _run_local(
         tasks.put(None)
     for proc in workers:
         proc.start()
-    pending = len(todo)
-    while pending:
+    waiting = {manifest_key(job): job for job, _ in todo}
+    fingerprints = {manifest_key(job): fp for job, fp in todo}
+    while waiting:
         try:
-            on_result(results.get(timeout=5))
-            pending -= 1
+            result = results.get(timeout=5)
         except queue.Empty:
-            if not any(p.is_alive() for p in workers):
-                raise RuntimeError("all report workers stopped before finishing") from None
+            if any(p.is_alive() for p in workers):
+                continue
+            # Every worker is gone (a crash, a killed kernel): what they had not finished
+            # is reported as failed, so the manifest still tells the whole story.
+            for key, job in waiting.items():
+                on_result(
+                    JobResult(
+                        job,
+                        "failed",
+                        error="the report worker stopped unexpectedly",
+                        fingerprint=fingerprints[key],
+                    )
+                )
+            break
+        waiting.pop(manifest_key(result.job), None)
+        on_result(result)
     for proc in workers:
         proc.join(timeout=60)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import io
 import re
+import unicodedata
 import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -311,6 +312,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "name_matched": (
         "Nhận theo tên: «{value}» là {match}.",
         "Matched by name: “{value}” is {match}.",
+    ),
+    "text_normalised": (
+        "Văn bản ở dạng Unicode tổ hợp (NFD); đã chuyển sang dạng dựng sẵn (NFC) khi lưu.",
+        "Text in decomposed Unicode (NFD); stored in composed form (NFC).",
     ),
 }
 
@@ -1050,7 +1055,12 @@ def _drop_blank_rows(sheet: _Sheet, fields: Sequence[str]) -> pd.Series:
 
 def _text_column(ctx: _Context, sheet: _Sheet, f: Field, rows: pd.Series) -> pd.Series:
     """Clean text, with legacy-encoding and length checks."""
-    text = clean_text(sheet.frame.loc[rows, f.name])
+    raw = sheet.frame.loc[rows, f.name]
+    text = clean_text(raw)
+    decomposed = raw.map(
+        lambda v: isinstance(v, str) and unicodedata.normalize("NFC", v) != v
+    ).astype(bool)
+    ctx.add_rows("text_normalised", sheet, f, decomposed, values=text, severity="warning")
     present = text.dropna()
     if len(present):
         fonts = [sheet.fonts.get((row, f.name)) for row in present.index]

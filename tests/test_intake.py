@@ -445,6 +445,10 @@ def test_text_as_it_really_arrives_is_normalised(db: Path, tmp_path: Path) -> No
     )
     result = ingest_file(path, options(db, tmp_path))
     assert result.outcome == "loaded", [p.describe("en") for p in result.errors]
+    # NFD is loaded, normalised, and said: a warning names the cell
+    normalised = [p for p in result.problems if p.code == "text_normalised"]
+    assert normalised and {p.severity for p in normalised} == {"warning"}
+    assert "NFD" in normalised[0].describe("en")
     log = _rows(db, "SELECT sender FROM ingest_log")
     assert log["sender"][0] == "Nguyễn Thị Lan"
     text = _rows(db, "SELECT text_vi FROM narratives")["text_vi"][0]

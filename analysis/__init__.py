@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from analysis.store import Dataset, build_store, load_dataset, query
+from analysis.data.store import Dataset, query
+from analysis.pipeline import build_store, load_dataset
 
 try:
     __version__ = version("langson-craft-villages")

@@ -1,5 +1,5 @@
-"""``python -m analysis VERB ...``: see ``analysis.cli``."""
+"""``python -m analysis VERB ...``: see ``analysis.cli.main``."""
 
-from analysis.cli import main
+from analysis.cli.main import main
 
 raise SystemExit(main())

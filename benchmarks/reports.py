@@ -25,7 +25,7 @@ BIN = Path(sys.executable).parent
 
 def plain_way(year: int, work: Path, db: Path) -> float:
     """papermill CLI + nbconvert CLI per report, sequentially."""
-    from analysis.places import places
+    from analysis.data.places import places
 
     table = places()
     jobs = [
@@ -97,7 +97,7 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
-    from analysis.store import build_store
+    from analysis.pipeline import build_store
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

@@ -30,9 +30,9 @@ BUDGET_MIB = 1024.0
 def compute_all(db: Path) -> tuple[float, float, int, int]:
     """Load the store and compute every indicator and status once; return the seconds spent
     on the indicators, on the statuses, and the row counts of both."""
-    from analysis.indicators import compute_indicators
-    from analysis.progress import assess_progress
-    from analysis.store import load_dataset
+    from analysis.indicators.compute import compute_indicators
+    from analysis.indicators.progress import assess_progress
+    from analysis.pipeline import load_dataset
 
     ds = load_dataset(db, build_if_missing=False)
     start = time.perf_counter()
@@ -61,8 +61,8 @@ def child(db: Path) -> None:
 
 def prepare(folder: Path, seed: int) -> tuple[Path, dict[str, int]]:
     """Generate the national set under ``folder`` and build its store."""
-    from analysis.sample import SampleOptions, generate, write_tables
-    from analysis.store import build_store
+    from analysis.data.sample import SampleOptions, generate, write_tables
+    from analysis.pipeline import build_store
 
     options = SampleOptions(seed=seed, first_year=2021, last_year=2030, scale="national")
     tables = generate(options)

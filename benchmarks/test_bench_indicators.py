@@ -9,10 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.indicators import compute_indicators
-from analysis.progress import assess_progress
-from analysis.sample import SampleOptions, generate
-from analysis.store import Dataset
+from analysis.data.sample import SampleOptions, generate
+from analysis.data.store import Dataset
+from analysis.indicators.compute import compute_indicators
+from analysis.indicators.progress import assess_progress
 
 
 @pytest.fixture(scope="module")

@@ -27,12 +27,12 @@
 from IPython.display import Markdown, display
 
 import analysis
-import analysis.questions as q
-import analysis.reports as r
-from analysis.indicators import compute_indicators, indicator_years
-from analysis.progress import assess_progress
-from analysis.recognition import screen_villages
-from analysis.status import targets_text
+import analysis.explore.questions as q
+import analysis.reports.content as r
+from analysis.cli.status import targets_text
+from analysis.indicators.compute import compute_indicators, indicator_years
+from analysis.indicators.progress import assess_progress
+from analysis.indicators.recognition import screen_villages
 
 # %% tags=["parameters"]
 year: int = 2025  # evaluation year (2021-2030, present in the data)
@@ -110,7 +110,8 @@ print(targets_text(year, lang=lang, db_path=db_path))
 # %% [markdown]
 # ## 4. Charts
 #
-# The report sections are functions of `analysis.reports`, usable here: `prepare` computes once
+# The report sections are functions of `analysis.reports.content`, usable here: `prepare` computes
+# once
 # for a report kind, year and place, then each section returns something to display.
 
 # %%
@@ -122,7 +123,7 @@ display(r.status_heatmap(ctx))
 # ## 5. Recognition and scenarios
 #
 # `screen_villages` checks every village against the criteria of Decree 52/2018 in a year;
-# `analysis.scenarios` answers "what if": see `questions/scenario_2026.ipynb`.
+# `analysis.explore.scenarios` answers "what if": see `questions/scenario_2026.ipynb`.
 
 # %%
 display(

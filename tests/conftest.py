@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from analysis import config
+from analysis.core import config
 
 
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A DuckDB store built from data/sample, private to the test session."""
-    from analysis.store import build_store
+    from analysis.pipeline import build_store
 
     return build_store(config.SAMPLE_DIR, tmp_path_factory.mktemp("store") / "sample.duckdb")
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.store import Dataset
+from analysis.data.store import Dataset
 
 #: Places used by the fixtures: Cao Lộc (183) with xã Công Sơn, Tràng Định (180) with xã Quốc
 #: Khánh and xã Tân Tiến.

@@ -11,9 +11,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from analysis.intake import IntakeOptions
-from analysis.store import load_dataset
-from analysis.workbook import (
+from analysis.intake.ingest import IntakeOptions
+from analysis.intake.workbook import (
     COVER_FIELDS,
     COVER_TITLE,
     FIRST_DATA_ROW,
@@ -21,6 +20,7 @@ from analysis.workbook import (
     sheet_specs,
     write_template,
 )
+from analysis.pipeline import load_dataset
 
 #: The moment every test ingests at (after the 2026 deadline, so all test dates are past).
 NOW = datetime(2027, 1, 15, 9, 30)

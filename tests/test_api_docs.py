@@ -12,13 +12,18 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analysis import config
-from analysis.sql_views import install
-from analysis.store import load_dataset
+from analysis.core import config
+from analysis.indicators.sql_views import install
+from analysis.pipeline import load_dataset
 
 API = config.ROOT / "docs" / "api.md"
 #: Modules written for analysts: every public function must be in the reference.
-COMPLETE = ("analysis.scenarios", "analysis.status", "analysis.questions", "analysis.sql_views")
+COMPLETE = (
+    "analysis.explore.scenarios",
+    "analysis.cli.status",
+    "analysis.explore.questions",
+    "analysis.indicators.sql_views",
+)
 HEADING = re.compile(r"^### `(analysis(?:\.\w+)+)\((.*)\)`$", re.MULTILINE)
 SQL_OBJECT = re.compile(r"^### (?:Table|View) `(\w+)`\n[^#]*?^Columns: ([^\n]+)$", re.MULTILINE)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.runner import Job, run_batch
+from analysis.run.runner import Job, run_batch
 
 pytestmark = pytest.mark.slow
 

@@ -1,11 +1,11 @@
 """The data dictionary in docs/ matches the schemas it is generated from."""
 
-from analysis.dictionary import DICTIONARY_PATH, data_dictionary_markdown
+from analysis.data.dictionary import DICTIONARY_PATH, data_dictionary_markdown
 
 
 def test_dictionary_is_up_to_date() -> None:
     assert DICTIONARY_PATH.read_text(encoding="utf-8") == data_dictionary_markdown(), (
-        "docs/data_dictionary.md is stale: run `python -m analysis.dictionary`"
+        "docs/data_dictionary.md is stale: run `python -m analysis.data.dictionary`"
     )
 
 

@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from analysis import config
+from analysis.core import config
 
 # conda-forge names that differ from PyPI's
 CONDA_TO_PYPI = {"python-duckdb": "duckdb"}

@@ -25,7 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from analysis.export import (
+from analysis.reports.export import (
     BODY_FONT,
     MARGINS_MM,
     WIDE_COLUMNS,

@@ -7,14 +7,14 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.formatting import (
+from analysis.core.formatting import (
     format_count,
     format_date,
     format_long_date,
     format_number,
     format_percent,
 )
-from analysis.text import nfc, slugify, strip_diacritics
+from analysis.core.text import nfc, slugify, strip_diacritics
 
 
 @pytest.mark.parametrize(

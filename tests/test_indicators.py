@@ -18,8 +18,9 @@ from indicator_fixtures import (
     make_dataset,
 )
 
-from analysis import reference
-from analysis.indicators import (
+from analysis.data import reference
+from analysis.data.schemas import table_specs
+from analysis.indicators.compute import (
     INDICATOR_COLUMNS,
     NATIONAL_PLACE,
     compute_indicators,
@@ -27,7 +28,6 @@ from analysis.indicators import (
     indicator_places,
     reporting_years,
 )
-from analysis.schemas import table_specs
 
 PROVINCE = "tinh-lang-son"
 

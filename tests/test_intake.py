@@ -30,7 +30,7 @@ from intake_helpers import (
     template,
 )
 
-from analysis.intake import (
+from analysis.intake.ingest import (
     create_intake_tables,
     ingest_file,
     parse_booleans,
@@ -40,8 +40,8 @@ from analysis.intake import (
     resolve_unit,
     table_checksums,
 )
-from analysis.store import load_dataset
-from analysis.workbook import COVER_TITLE, FIRST_DATA_ROW, sheet_specs
+from analysis.intake.workbook import COVER_TITLE, FIRST_DATA_ROW, sheet_specs
+from analysis.pipeline import load_dataset
 
 
 @pytest.fixture
@@ -547,7 +547,7 @@ def test_intake_tables_can_be_created_empty(tmp_path: Path) -> None:
 
 def test_indicators_from_an_ingested_workbook(db: Path, tmp_path: Path) -> None:
     """If the indicator engine is there, its values follow the figures typed in by hand."""
-    indicators = pytest.importorskip("analysis.indicators")
+    indicators = pytest.importorskip("analysis.indicators.compute")
     figures = {  # Văn Quan 2024; Nà Rọ is a recognised traditional craft village (2016)
         "VQ-HOI": [143, 101, 200, 100, 100, 80, "Không", "Không", 17000, 4.2, 0, 0],
         "VQ-NARO": [240, 113, 250, 150, 120, 90, "Có", "Có", 4700, 5.5, 0, 0],

@@ -23,8 +23,8 @@ from intake_helpers import (
     options,
 )
 
-from analysis.intake import IntakeLimits, ingest_file, table_checksums
-from analysis.workbook import COVER_TITLE, FIRST_DATA_ROW, sheet_specs
+from analysis.intake.ingest import IntakeLimits, ingest_file, table_checksums
+from analysis.intake.workbook import COVER_TITLE, FIRST_DATA_ROW, sheet_specs
 
 SPECS = sheet_specs()
 VY = SPECS["village_year"].title

@@ -16,8 +16,9 @@ import openpyxl
 import pytest
 from intake_helpers import copy_db, good_183_2024, options
 
-from analysis import config, intake_cli
-from analysis.intake import (
+from analysis.cli import intake as intake_cli
+from analysis.core import config
+from analysis.intake.ingest import (
     PAUSE_ENV,
     format_report,
     ingest_file,
@@ -25,7 +26,7 @@ from analysis.intake import (
     show_value,
     table_checksums,
 )
-from analysis.workbook import FIRST_DATA_ROW, sheet_specs
+from analysis.intake.workbook import FIRST_DATA_ROW, sheet_specs
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_killed_mid_ingest_leaves_the_last_committed_state(db: Path, tmp_path: P
     command = [
         sys.executable,
         "-m",
-        "analysis.intake_cli",
+        "analysis.cli.intake",
         "ingest",
         str(good),
         "--db",
@@ -144,7 +145,7 @@ def test_a_failure_while_reading_rejects_and_keeps_the_file(
 ) -> None:
     """An unexpected error while reading is not a traceback: the file is quarantined with a
     message for the technical team, and nothing is loaded."""
-    import analysis.intake as intake
+    import analysis.intake.ingest as intake
 
     good = good_183_2024(db, tmp_path)
     before = table_checksums(db)

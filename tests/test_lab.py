@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import config
+from analysis.core import config
 
 pytestmark = pytest.mark.slow
 

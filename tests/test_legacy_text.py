@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import reference
-from analysis.legacy_text import TCVN3, VNI, detect_legacy, font_encoding, to_unicode
+from analysis.data import reference
+from analysis.intake.legacy_text import TCVN3, VNI, detect_legacy, font_encoding, to_unicode
 
 # Pairs written out by hand from the TCVN3 and VNI-Windows tables.
 PAIRS = [
@@ -39,7 +39,7 @@ def test_unicode_place_names_are_never_flagged() -> None:
 
 def test_place_names_in_legacy_encodings_are_detected() -> None:
     """Every district and commune name, encoded back to TCVN3 and VNI, is recognised."""
-    from analysis.legacy_text import _TCVN3_FROM, _TCVN3_TO, _VNI_MAP
+    from analysis.intake.legacy_text import _TCVN3_FROM, _TCVN3_TO, _VNI_MAP
 
     to_tcvn3 = str.maketrans(_TCVN3_TO, _TCVN3_FROM)
     to_vni = {v: k for k, v in sorted(_VNI_MAP.items(), key=lambda kv: -len(kv[0]))}

@@ -17,7 +17,7 @@ import papermill
 import pytest
 import yaml
 
-from analysis import config
+from analysis.core import config
 
 NOTEBOOKS = sorted(
     p for p in config.NOTEBOOKS_DIR.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts

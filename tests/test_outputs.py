@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import reference
-from analysis.outputs import (
+from analysis.data import reference
+from analysis.indicators.outputs import (
     SYNTHETIC_COMMENT,
     read_indicator_csv,
     write_csv,

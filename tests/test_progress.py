@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import reference
-from analysis.progress import (
+from analysis.data import reference
+from analysis.indicators.progress import (
     PROGRESS_COLUMNS,
     assess_progress,
     meets_target,

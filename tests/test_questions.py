@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 from indicator_fixtures import make_dataset
 
-from analysis import config
-from analysis import questions as q
-from analysis import scenarios as sc
-from analysis.indicators import compute_indicators
-from analysis.progress import assess_progress
-from analysis.store import Dataset
+from analysis.core import config
+from analysis.data.store import Dataset
+from analysis.explore import questions as q
+from analysis.explore import scenarios as sc
+from analysis.indicators.compute import compute_indicators
+from analysis.indicators.progress import assess_progress
 
 PROVINCE = "tinh-lang-son"
 QUESTIONS = config.NOTEBOOKS_DIR / "questions"

@@ -8,9 +8,9 @@ import duckdb
 import pytest
 from intake_helpers import FIGURES_183_2024, copy_db, fill, options, template
 
-from analysis import config
-from analysis.intake import ingest_file, table_checksums
-from analysis.store import build_store, load_dataset
+from analysis.core import config
+from analysis.intake.ingest import ingest_file, table_checksums
+from analysis.pipeline import build_store, load_dataset
 
 
 def _workbook(db: Path, folder: Path) -> Path:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from indicator_fixtures import make_dataset
 
-from analysis.recognition import recognition_candidates, screen_crafts, screen_villages
+from analysis.indicators.recognition import recognition_candidates, screen_crafts, screen_villages
 
 CONTRACT = (
     "village_id",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import config, reference
-from analysis.places import places
-from analysis.store import validate_raw
+from analysis.core import config
+from analysis.data import reference
+from analysis.data.places import places
+from analysis.data.store import validate_raw
 
 
 def test_every_reference_row_has_a_source() -> None:

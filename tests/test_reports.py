@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import analysis.reports as r
-from analysis import tables
+import analysis.reports.content as r
+from analysis.reports import tables
 from tests.conftest import html_tables
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import docx
 import pytest
 
-from analysis import config
-from analysis.formatting import format_percent
-from analysis.indicators import compute_indicators
-from analysis.progress import assess_progress
-from analysis.runner import BatchSummary, Job, run_batch
-from analysis.store import load_dataset
+from analysis.core import config
+from analysis.core.formatting import format_percent
+from analysis.indicators.compute import compute_indicators
+from analysis.indicators.progress import assess_progress
+from analysis.pipeline import load_dataset
+from analysis.run.runner import BatchSummary, Job, run_batch
 from tests.conftest import html_tables
 
 pytestmark = pytest.mark.slow

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis.cli import main
-from analysis.runner import (
+from analysis.cli.main import main
+from analysis.core.errors import UsageError
+from analysis.run.runner import (
     Job,
-    ReportUsageError,
     check_parameters,
     code_fingerprint,
     job_fingerprint,
@@ -44,7 +44,7 @@ def test_latest_year_by_default(sample_db: Path) -> None:
 
 
 def test_review_only_from_2025(sample_db: Path) -> None:
-    with pytest.raises(ReportUsageError, match="nothing to run"):
+    with pytest.raises(UsageError, match="nothing to run"):
         _plan(sample_db, kinds=["review"], year=2024, place="tinh-lang-son")
 
 
@@ -61,7 +61,7 @@ def test_review_only_from_2025(sample_db: Path) -> None:
     ],
 )
 def test_bad_requests_name_the_valid_choices(sample_db: Path, kw: dict, message: str) -> None:
-    with pytest.raises(ReportUsageError, match=message):
+    with pytest.raises(UsageError, match=message):
         _plan(sample_db, **kw)
 
 
@@ -73,7 +73,7 @@ def test_cli_usage_error_exit_code(sample_db: Path, capsys: pytest.CaptureFixtur
 
 def test_unknown_notebook_parameter_is_an_error() -> None:
     job = Job("district", 2025, "cao-loc")
-    with pytest.raises(ReportUsageError, match="no parameter distrct"):
+    with pytest.raises(UsageError, match="no parameter distrct"):
         check_parameters(job.notebook, {"year": 2025, "distrct": "cao-loc"})
     check_parameters(job.notebook, job.parameters(Path("x.duckdb")))  # the runner's own are fine
 
@@ -106,5 +106,5 @@ def test_commune_reports_for_communes_with_villages(sample_db: Path) -> None:
     assert len(jobs) == 23
     assert {"xa-cong-son", "phuong-ky-lua", "xa-diem-he"} <= {j.place_id for j in jobs}
     assert jobs[0].notebook.name == "commune_report.ipynb"
-    with pytest.raises(ReportUsageError, match="unknown place 'cao-loc' for a commune report"):
+    with pytest.raises(UsageError, match="unknown place 'cao-loc' for a commune report"):
         _plan(sample_db, kinds=["commune"], place="cao-loc")

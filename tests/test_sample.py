@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import config
-from analysis.sample import SampleOptions, generate, parse_years, write_tables
-from analysis.store import validate_raw
-from analysis.timeliness import submission_status
+from analysis.core import config
+from analysis.data.sample import SampleOptions, generate, parse_years, write_tables
+from analysis.data.store import validate_raw
+from analysis.data.timeliness import submission_status
 
 
 def test_same_seed_same_tables() -> None:

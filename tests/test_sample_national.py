@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.indicators import NATIONAL_PLACE, compute_indicators
-from analysis.sample import SampleOptions, generate, write_tables
-from analysis.sample_national import N_PROVINCES, N_VILLAGES, generate_national
-from analysis.store import Dataset, validate_raw
+from analysis.data.sample import SampleOptions, generate, write_tables
+from analysis.data.sample.national import N_PROVINCES, N_VILLAGES, generate_national
+from analysis.data.store import Dataset, validate_raw
+from analysis.indicators.compute import NATIONAL_PLACE, compute_indicators
 
 OPTIONS = SampleOptions(seed=11, first_year=2021, last_year=2030, scale="national")
 

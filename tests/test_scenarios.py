@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from indicator_fixtures import CAO_LOC, CONG_SON, QUOC_KHANH, TRANG_DINH, make_dataset
 
-from analysis import scenarios as sc
-from analysis.indicators import compute_indicators
-from analysis.store import Dataset
+from analysis.data.store import Dataset
+from analysis.explore import scenarios as sc
+from analysis.indicators.compute import compute_indicators
 
 PROVINCE = "tinh-lang-son"
 YEARS = range(2020, 2026)

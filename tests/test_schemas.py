@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import config
-from analysis.store import build_store, content_fingerprint, read_raw_table, validate_raw
-from analysis.validation import DataValidationError, check_relations, check_schema
+from analysis.core import config
+from analysis.data.store import content_fingerprint, read_raw_table, validate_raw
+from analysis.data.validation import DataValidationError, check_relations, check_schema
+from analysis.pipeline import build_store
 
 
 @pytest.fixture()

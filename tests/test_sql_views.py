@@ -9,10 +9,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis import cli, timeliness
-from analysis.outputs import indicator_tables
-from analysis.sql_views import RESULT_TABLES, create_views, install
-from analysis.store import load_dataset
+from analysis.cli import main as cli
+from analysis.data import timeliness
+from analysis.indicators.outputs import indicator_tables
+from analysis.indicators.sql_views import RESULT_TABLES, create_views, install
+from analysis.pipeline import load_dataset
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis import cli
-from analysis.progress import assess_progress
-from analysis.questions import context
-from analysis.status import register, render_text_table, status_places, targets_text
+from analysis.cli import main as cli
+from analysis.cli.status import register, render_text_table, status_places, targets_text
+from analysis.explore.questions import context
+from analysis.indicators.progress import assess_progress
 
 
 def rows_of(text: str) -> dict[str, str]:
@@ -122,7 +122,7 @@ def test_the_status_verb_through_the_cli(
 ) -> None:
     verbs = cli.build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     if "status" not in verbs:
-        pytest.skip("cli.build_parser does not register analysis.status yet (lead: one line)")
+        pytest.skip("cli.build_parser does not register analysis.cli.status yet (lead: one line)")
     assert cli.main(["status", "--db", str(sample_db), "--year", "2024"]) == cli.EXIT_OK
     assert "đến năm 2024" in capsys.readouterr().out
     assert cli.main(["status", "--db", str(sample_db), "--year", "2031"]) == cli.EXIT_USAGE

@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 from intake_helpers import copy_db, options, template
 
-from analysis import intake_cli
-from analysis.intake import ingest_file
-from analysis.store import load_dataset
-from analysis.workbook import (
+from analysis.cli import intake as intake_cli
+from analysis.intake.ingest import ingest_file
+from analysis.intake.workbook import (
     COVER_TITLE,
     FIRST_DATA_ROW,
     HEADER_EN_ROW,
@@ -27,6 +26,7 @@ from analysis.workbook import (
     reporting_unit_table,
     sheet_specs,
 )
+from analysis.pipeline import load_dataset
 
 SPECS = sheet_specs()
 
@@ -214,7 +214,7 @@ def test_expected_units_follow_the_reform(db: Path) -> None:
 
 
 def test_template_from_synthetic_data_says_so(tmp_path: Path, sample_db: Path) -> None:
-    from analysis.intake_cli import main as intake_main
+    from analysis.cli.intake import main as intake_main
 
     code = intake_main(
         [

@@ -21,15 +21,16 @@
 # A craft village (Decree 52/2018/NĐ-CP, Article 5) needs at least 20% of its households in the
 # craft (30% under the old Decree 66/2006 regime), stable production for at least 2 consecutive
 # years, and the environmental conditions (a protection plan and a self-managed group). The
-# screen of `analysis.recognition` checks each unrecognised village against the three criteria
+# screen of `analysis.indicators.recognition` checks each unrecognised village against the three
+# criteria
 # in the year; the villages meeting all three come first, then those lacking one, the largest
 # share of households first. Recognising one of them counts towards T3 (try it with
-# `analysis.scenarios`).
+# `analysis.explore.scenarios`).
 
 # %%
 from IPython.display import Markdown, display
 
-import analysis.questions as q
+import analysis.explore.questions as q
 
 # %% tags=["parameters"]
 year: int = 2025  # the year of the screen (2021-2030)

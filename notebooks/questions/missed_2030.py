@@ -19,17 +19,18 @@
 # *Mục tiêu nào của năm 2030 sẽ không đạt nếu giữ xu hướng hiện nay?*
 #
 # For each target of 2030 not yet achieved, the progress engine projects the latest value to
-# 2030 along the trend observed so far (`projection` of `analysis.progress.assess_progress`):
+# 2030 along the trend observed so far (`projection` of
+# `analysis.indicators.progress.assess_progress`):
 # a straight line from the base (0 at the end of 2020 for cumulative counts, otherwise the first
 # year with data) through the latest value for the linear method, the observed yearly growth for
 # the growth method. A target is *missed* when that projection does not meet it
-# (`analysis.questions.missed_targets`; projected shares are kept within 0-100%). The answer
+# (`analysis.explore.questions.missed_targets`; projected shares are kept within 0-100%). The answer
 # gives, for each, the pace needed from now on against the pace of the trend.
 
 # %%
 from IPython.display import Markdown, display
 
-import analysis.questions as q
+import analysis.explore.questions as q
 
 # %% tags=["parameters"]
 year: int = 2025  # evaluation year: the trend runs up to it (2021-2030)

@@ -23,15 +23,16 @@
 # The other targets (T1, T3-T6) are province-wide; they are answered at the end.
 #
 # "Off track" means a status of *acceleration needed*, *limited progress* or *deterioration*
-# (`analysis.questions.OFF_TRACK`); statuses follow BRIEF.md section 6 and are computed by
-# `analysis.progress.assess_progress`. Once the target year is reached, a target not met is off
+# (`analysis.explore.questions.OFF_TRACK`); statuses follow BRIEF.md section 6 and are computed by
+# `analysis.indicators.progress.assess_progress`. Once the target year is reached, a target not met
+# is off
 # track whatever the trend, and the shortfall is what is still missing. Change `target_year` to
 # 2030 to ask the same about 2030.
 
 # %%
 from IPython.display import Markdown, display
 
-import analysis.questions as q
+import analysis.explore.questions as q
 
 # %% tags=["parameters"]
 year: int = 2025  # evaluation year: statuses judged on the data up to it (2021-2030)

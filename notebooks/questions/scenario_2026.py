@@ -18,21 +18,23 @@
 #
 # *Nếu một thôn được công nhận làng nghề năm 2026 và thêm thôn gắn với du lịch thì sao?*
 #
-# `analysis.scenarios` takes changes to the data and returns the indicators and statuses with
+# `analysis.explore.scenarios` takes changes to the data and returns the indicators and statuses
+# with
 # and without them. Here: the village ready for recognition in the sample (see
 # `closest_to_recognition`) is recognised in 2026, and more villages of Bắc Sơn are linked with
 # tourism in 2026 (the sample's Bắc Sơn has one village left that is not yet linked: ask for
 # two and the call says so).
 #
 # 2026 comes after the data: both sides are *carried forward*, the 2025 figures of every village
-# copied to 2026 ("nothing else changes"; see the notes of `analysis.scenarios`). Other changes:
+# copied to 2026 ("nothing else changes"; see the notes of `analysis.explore.scenarios`). Other
+# changes:
 # `restore`, `add_commodity_craft`, `set_value`, `link_tourism`.
 
 # %%
 from IPython.display import Markdown, display
 
-import analysis.questions as q
-import analysis.scenarios as sc
+import analysis.explore.questions as q
+import analysis.explore.scenarios as sc
 
 # %% tags=["parameters"]
 year: int = 2026  # evaluation year of the comparison (after the data: carried forward)

@@ -21,14 +21,15 @@
 # T6: 100% of the production facilities and households of the crafts forming *recognised*
 # villages meet the environmental rules, by 2025 and (unverified: our copy of the plan is cut
 # off) by 2030. Its scope is therefore the villages recognised by the end of the year; a
-# village recognised later enters the count then (try it with `analysis.scenarios`). The answer
+# village recognised later enters the count then (try it with `analysis.explore.scenarios`). The
+# answer
 # sums, over those villages, the facilities not yet compliant, and spreads them over the years
 # left to 2030.
 
 # %%
 from IPython.display import Markdown, display
 
-import analysis.questions as q
+import analysis.explore.questions as q
 
 # %% tags=["parameters"]
 year: int = 2025  # the year of the figures (2021-2030)

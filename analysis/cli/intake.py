@@ -1,0 +1,166 @@
+"""The ``template`` and ``ingest`` verbs of ``python -m analysis``.
+
+``analysis.cli.main.build_parser`` calls :func:`register` to add them.
+``python -m analysis.cli.intake`` runs them on their own
+(the same arguments, exit codes and messages).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from analysis.core import config
+from analysis.core.errors import EXIT_OK, EXIT_PARTIAL, UsageError
+
+#: Problems shown per file on the terminal; the quarantine report has them all.
+TERMINAL_LIMIT = 40
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``template`` and ``ingest`` verbs to the main parser's sub-commands."""
+    p = subparsers.add_parser(
+        "template", help="write the Excel workbooks the reporting units fill in"
+    )
+    p.add_argument("--year", type=int, required=True, help="reporting year, e.g. 2025")
+    p.add_argument(
+        "--unit", required=True, help='unit code (183, 06187, SCT) or name ("Cao Lộc"), or all'
+    )
+    p.add_argument("--out", help="folder to write (default outputs/templates/YEAR)")
+    p.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
+    p.set_defaults(func=cmd_template)
+
+    p = subparsers.add_parser(
+        "ingest", help="validate and load workbooks; rejected files go to data/quarantine/"
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="workbooks, or folders of them")
+    p.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
+    p.add_argument("--quarantine", help="folder for rejected files (default data/quarantine)")
+    p.add_argument("--archive", help="folder keeping loaded files (default data/received)")
+    p.add_argument("--no-archive", action="store_true", help="do not keep copies of loaded files")
+    p.add_argument(
+        "--received",
+        help="date received, dd/mm/yyyy (default: the date sent on the cover, else today)",
+    )
+    p.set_defaults(func=cmd_ingest)
+
+
+def _db(args: argparse.Namespace) -> Path:
+    """The database of ``--db``, else the project's."""
+    return Path(args.db) if getattr(args, "db", None) else config.db_path()
+
+
+def _resolve_units(text: str, year: int, villages: object) -> list:
+    """The units a ``--unit`` value names: ``all``, a code or a name."""
+    import pandas as pd
+
+    from analysis.intake.ingest import MESSAGES, resolve_unit
+    from analysis.intake.workbook import expected_units
+
+    if text.strip().lower() == "all":
+        table = expected_units(villages, year)  # type: ignore[arg-type]
+        return [row for _, row in table.iterrows()]
+    unit, problems = resolve_unit(text, None, year)
+    if unit is None:
+        unit, by_name = resolve_unit(None, text, year)
+        if unit is None:
+            code, params = (by_name or problems)[0]
+            vi, en = MESSAGES[code]
+            values = {"value": text, "hint": "", "hint_en": "", **params}
+            raise UsageError(f"{vi.format(**values)} / {en.format(**values)}")
+    assert isinstance(unit, pd.Series)
+    return [unit]
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """``template``: one workbook per unit, pre-filled from the store."""
+    from analysis.intake.workbook import write_template
+    from analysis.pipeline import load_dataset
+
+    if not config.BASELINE_YEAR <= args.year <= config.PROGRAMME_END:
+        raise UsageError(f"--year must lie in {config.BASELINE_YEAR}-{config.PROGRAMME_END}")
+    db = _db(args)
+    if not db.exists():
+        raise UsageError(f"no database at {db}: run `python -m analysis build` first")
+    ds = load_dataset(db, build_if_missing=False)
+    units = _resolve_units(args.unit, args.year, ds.villages)
+    out = Path(args.out) if args.out else config.OUTPUTS_DIR / "templates" / str(args.year)
+    for unit in units:
+        path = write_template(ds.tables, unit, args.year, out, synthetic=ds.synthetic)
+        print(f"Biểu mẫu / template: {path}  ({unit['code']} {unit['name_vi']})")
+    return EXIT_OK
+
+
+def _parse_date(text: str) -> date:
+    """The date of ``--received`` (day first)."""
+    import pandas as pd
+
+    from analysis.intake.ingest import parse_dates
+
+    values, bad = parse_dates(pd.Series([text], dtype=object))
+    if bad.iloc[0] or pd.isna(values.iloc[0]):
+        raise UsageError(f"--received must be a date such as 15/12/2025, got {text!r}")
+    return values.iloc[0].date()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """``ingest``: every workbook validated, then loaded or quarantined; exit 1 if any was
+    rejected."""
+    from analysis.intake.ingest import (
+        ARCHIVE_DIR,
+        IntakeOptions,
+        expand_paths,
+        format_report,
+        ingest_file,
+    )
+
+    db = _db(args)
+    if not db.exists():
+        raise UsageError(f"no database at {db}: run `python -m analysis build` first")
+    try:
+        files = expand_paths([Path(p) for p in args.paths])
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from exc
+    if not files:
+        raise UsageError("no Excel files (.xlsx) found in the given folders")
+    options = IntakeOptions(
+        db_path=db,
+        quarantine_dir=Path(args.quarantine) if args.quarantine else config.QUARANTINE_DIR,
+        archive_dir=None
+        if args.no_archive
+        else (Path(args.archive) if args.archive else ARCHIVE_DIR),
+        received_on=_parse_date(args.received) if args.received else None,
+        debug=bool(getattr(args, "debug", False)),
+    )
+    tally = {"loaded": 0, "unchanged": 0, "rejected": 0, "failed": 0}
+    for path in files:
+        result = ingest_file(path, options)
+        tally[result.outcome] += 1
+        print(format_report(result, limit=TERMINAL_LIMIT))
+        if result.quarantine is not None:
+            print(
+                f"Tệp và báo cáo lỗi lưu tại / file and error report kept in: {result.quarantine}\n"
+            )
+    print(
+        f"Tổng cộng / total: {tally['loaded']} đã nạp / loaded, {tally['unchanged']} không "
+        f"đổi / unchanged, {tally['rejected']} bị từ chối / rejected, {tally['failed']} lỗi "
+        f"nạp / failed."
+    )
+    return EXIT_OK if tally["rejected"] + tally["failed"] == 0 else EXIT_PARTIAL
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m analysis.cli.intake``: the same as ``python -m analysis`` (which has these
+    verbs); returns the exit code instead of raising ``SystemExit`` on a usage error."""
+    from analysis.cli.main import main as cli_main
+
+    try:
+        return cli_main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

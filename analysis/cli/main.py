@@ -1,0 +1,169 @@
+"""Command line: ``python -m analysis VERB ...``.
+
+Exit codes: 0 all good; 1 some input rejected or some report failed (the rest done); 2 usage error.
+Messages are for people; tracebacks only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from analysis.core import config
+from analysis.core.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UsageError
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from analysis.data.sample import SampleOptions, generate, parse_years, write_tables
+
+    try:
+        first, last = parse_years(args.years)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    options = SampleOptions(seed=args.seed, first_year=first, last_year=last, scale=args.scale)
+    out = (
+        Path(args.out)
+        if args.out
+        else (config.SAMPLE_DIR if args.scale == "province" else config.DATA_DIR / "national")
+    )
+    tables = generate(options)
+    write_tables(tables, out, options)
+    sizes = ", ".join(f"{name} {len(frame)}" for name, frame in tables.items())
+    print(
+        f"Synthetic data ({args.scale}, seed {args.seed}, {first}-{last}) written to {out}: {sizes}"
+    )
+    return EXIT_OK
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from analysis.data.validation import DataValidationError
+    from analysis.pipeline import build_store
+
+    raw = Path(args.raw) if args.raw else config.raw_dir()
+    db = Path(args.db) if args.db else config.db_path()
+    try:
+        path = build_store(raw, db, replay=not args.no_replay)
+    except DataValidationError as exc:
+        print(
+            f"Rejected: the data in {raw} break the rules; the store was left unchanged.\n{exc}",
+            file=sys.stderr,
+        )
+        return EXIT_PARTIAL
+    print(f"Store built: {path}")
+    written = _write_indicator_outputs(db)
+    for item in written:
+        print(f"Indicators written: {item}")
+    return EXIT_OK
+
+
+def _write_indicator_outputs(db: Path) -> list[Path]:
+    """Write indicator CSVs when the indicator engine is present (issue 3)."""
+    try:
+        from analysis.indicators.outputs import write_indicator_csvs
+    except ImportError:
+        return []
+    return write_indicator_csvs(db_path=db)
+
+
+def _cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+    import pandas as pd
+
+    from analysis.data.store import query
+
+    db = Path(args.db) if args.db else config.db_path()
+    try:
+        result = query(args.statement, db)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from exc
+    except duckdb.Error as exc:
+        raise UsageError(f"SQL error: {exc}") from exc
+    with pd.option_context(
+        "display.max_rows", args.max_rows, "display.width", 200, "display.max_columns", 50
+    ):
+        print(result.to_string(index=False) if len(result) else "(no rows)")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from analysis.run.runner import run_from_args
+
+    return run_from_args(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every verb."""
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Lạng Sơn craft villages (Plan 244/KH-UBND): data, indicators, reports.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    p = verbs.add_parser("sample", help="write the synthetic data set")
+    p.add_argument("--seed", type=int, default=244)
+    p.add_argument("--years", default="2021-2025", help="range of reporting years, e.g. 2021-2025")
+    p.add_argument("--scale", choices=["province", "national"], default="province")
+    p.add_argument("--out", help="folder to write (default data/sample, or data/national)")
+    p.set_defaults(func=_cmd_sample)
+
+    p = verbs.add_parser("build", help="validate the raw tables and (re)build the DuckDB store")
+    p.add_argument("--raw", help="folder of raw tables (default data/sample)")
+    p.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
+    p.add_argument(
+        "--no-replay",
+        action="store_true",
+        help="do not load again the submissions the old store had loaded (data/received)",
+    )
+    p.set_defaults(func=_cmd_build)
+
+    p = verbs.add_parser("sql", help="run one SQL statement on the store and print the result")
+    p.add_argument("statement")
+    p.add_argument("--db")
+    p.add_argument("--max-rows", type=int, default=200)
+    p.set_defaults(func=_cmd_sql)
+
+    p = verbs.add_parser("report", help="run the report notebooks and render them")
+    p.add_argument("--year", type=int, help="reporting year (default: latest in the data)")
+    p.add_argument("--place", default="all", help="place slug, or all")
+    p.add_argument(
+        "--kind",
+        default="district",
+        help="district, province, review, commune (comma-separated), or all (the first three)",
+    )
+    p.add_argument("--format", default="html", help="comma-separated: html,pdf,docx")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--force", action="store_true", help="redo reports whose inputs did not change")
+    p.add_argument("--scheduler", help="address of a Dask scheduler (default: run here)")
+    p.add_argument("--db")
+    p.add_argument("--out", help="output folder (default outputs/)")
+    p.set_defaults(func=_cmd_report)
+
+    from analysis.cli import intake as intake_cli
+    from analysis.cli import status
+
+    intake_cli.register(verbs)  # template, ingest
+    status.register(verbs)  # status
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one verb; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"error: {exc} (run with --debug for details)", file=sys.stderr)
+        return EXIT_PARTIAL

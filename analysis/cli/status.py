@@ -1,0 +1,276 @@
+"""``python -m analysis status``: the targets table of Plan 244 in the terminal.
+
+One row per target (T1-T6): the value of the year, each target (2025, 2030) with its status in
+symbol and words (never colour alone), and the yearly pace still needed. Numbers and words are
+the reports' own (``reports.prepare``, ``labels.yaml``, ``analysis.core.formatting``)::
+
+    python -m analysis status --year 2025 --place cao-loc --lang en
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from analysis.core import config
+from analysis.core.formatting import format_count, is_missing
+from analysis.core.labels import label
+from analysis.data import places as places_mod
+from analysis.data import reference
+from analysis.indicators.progress import summarise_area_statuses
+
+if TYPE_CHECKING:
+    from analysis.reports.content import ReportContext
+
+# analysis.reports.content (matplotlib, IPython) is imported where it is used, so that
+# registering the verb keeps every other command of the command line quick to start.
+
+#: Widths of the columns that wrap (characters); the others take their longest cell.
+INDICATOR_WIDTH = 34
+STATUS_WIDTH = 24
+TARGET_WIDTH = 16
+
+
+def status_places() -> list[str]:
+    """Places the status table is made for: the province, the 11 district-level areas, and
+    (by their slugs) the 65 communes and wards of 2025."""
+    table = places_mod.places()
+    return list(table["place_id"])
+
+
+def _context(year: int | None, place: str | None, lang: str, db_path: Path | None) -> ReportContext:
+    """Check year, place and language (``ValueError`` naming the valid choices), then compute."""
+    from analysis.reports.content import prepare
+    from analysis.run.runner import available_years
+
+    if lang not in ("vi", "en"):
+        raise ValueError(f"unknown language {lang!r}; valid: vi, en")
+    place = place or str(reference.province()["slug"])
+    valid = status_places()
+    if place not in valid:
+        areas = ", ".join(valid[:12])
+        raise ValueError(
+            f"unknown place {place!r}; valid: {areas}, or a 2025 commune slug such as {valid[12]}"
+        )
+    db = db_path or config.db_path()
+    years = available_years(db)
+    if not years:
+        raise ValueError(f"the store {db} has no reporting years")
+    year = years[-1] if year is None else int(year)
+    if year not in years:
+        raise ValueError(f"no data for year {year}; valid years: {', '.join(map(str, years))}")
+    level = places_mod.place(place)["level"]
+    kind = {"province": "province", "district": "district", "commune": "commune"}[level]
+    return prepare(kind, year, place, lang, db)
+
+
+def _status_words(row: pd.Series | None, lang: str) -> str:
+    if row is None:
+        return label("not_applicable", lang)
+    return f"{row['symbol']} {row[f'label_{lang}']}"
+
+
+def _target_text(target: pd.Series, unit: str, lang: str, is_area: bool) -> str:
+    from analysis.reports.content import _value_text
+
+    value = _value_text(target["value"], unit, lang)
+    if target["scope"] == "district" and not is_area:
+        text = label(
+            "status_areas_target",
+            lang,
+            n=len(reference.districts()),
+            value=format_count(target["value"], lang),
+        )
+    else:
+        text = f"{str(target['operator']).replace('>=', '≥')} {value}"
+    if target["scope"] == "province" and is_area:
+        text += f" ({label('status_province_wide', lang)})"
+    return text + ("" if bool(target["verified"]) else " *")
+
+
+def _needed(rows: Sequence[pd.Series | None], unit: str, lang: str) -> str:
+    """The yearly pace still needed to each target not yet met whose year is still ahead."""
+    from analysis.explore.questions import change_text
+
+    parts = []
+    for row in rows:
+        if row is None or row["status"] == "achieved" or is_missing(row["required_per_year"]):
+            continue
+        if float(row["required_per_year"]) > 0:
+            pace = change_text(row["required_per_year"], unit, lang)
+            parts.append(label("status_needed", lang, target_year=row["target_year"], pace=pace))
+    return "\n".join(parts) or "—"
+
+
+def targets_table(ctx: ReportContext) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the targets table for the context's place and year (plain text)."""
+    from analysis.reports.content import (
+        TARGET_IDS,
+        TARGET_YEARS,
+        _progress_row,
+        _value,
+        _value_text,
+    )
+
+    lang, year, place_id = ctx.lang, ctx.year, ctx.place_id
+    province_id = str(reference.province()["slug"])
+    is_area = place_id != province_id
+    ind = reference.indicators().set_index("id")
+    targets = reference.targets()
+    value_head = label("col_value", lang, year=year)
+    header = [label("col_indicator", lang)]
+    if is_area:
+        header.append(f"{value_head}\n({ctx.place['short_name_vi']})")
+    header.append(
+        f"{value_head}\n({label('status_province_wide', lang)})" if is_area else value_head
+    )
+    for ty in TARGET_YEARS:
+        header += [
+            label("col_target", lang, target_year=ty),
+            label("col_status", lang, target_year=ty),
+        ]
+    header.append(label("status_col_needed", lang))
+    rows = []
+    for tid in TARGET_IDS:
+        unit = str(ind.at[tid, "unit"])
+        row = [f"{tid}. {ind.at[tid, f'name_{lang}']}"]
+        if is_area:
+            row.append(_value_text(_value(ctx, tid, place_id, year), unit, lang))
+        top = _value(ctx, tid, province_id, year)
+        top_text = _value_text(top, unit, lang)
+        if tid == "T2" and not is_missing(top):
+            top_text = f"{format_count(top, lang)}/{len(reference.districts())}"
+        row.append(top_text)
+        judged = []
+        for ty in TARGET_YEARS:
+            hit = targets[(targets["indicator_id"] == tid) & (targets["target_year"] == ty)]
+            if hit.empty:
+                row += ["—", label("not_applicable", lang)]
+                continue
+            target = hit.iloc[0]
+            own = target["scope"] == "district" and is_area
+            if target["scope"] == "district" and not is_area:
+                words = summarise_area_statuses(ctx.progress, tid, ty)
+            else:
+                progress_row = _progress_row(ctx, tid, place_id if own else province_id, ty)
+                judged.append(progress_row)
+                words = _status_words(progress_row, lang)
+            row += [_target_text(target, unit, lang, is_area), words]
+        row.append(_needed(judged, unit, lang))
+        rows.append(row)
+    return header, rows
+
+
+def _wrap(cell: str, width: int | None) -> list[str]:
+    """The lines of a cell: its own line breaks kept, each line wrapped to ``width``."""
+    lines = cell.split("\n")
+    if width is None:
+        return lines
+    return [part for line in lines for part in (textwrap.wrap(line, width) or [""])]
+
+
+def render_text_table(
+    header: list[str], rows: list[list[str]], widths: dict[int, int] | None = None
+) -> str:
+    """A plain-text table: columns separated by two spaces, a rule under the header, cells
+    wrapped to ``widths`` (by column index; line breaks in a cell kept), NFC-normalised."""
+    widths = widths or {}
+    table = [header, *rows]
+    wrapped = [[_wrap(cell, widths.get(j)) for j, cell in enumerate(row)] for row in table]
+    sizes = [max(len(line) for row in wrapped for line in row[j]) for j in range(len(header))]
+    lines = []
+    for i, row in enumerate(wrapped):
+        for k in range(max(len(cell) for cell in row)):
+            parts = [
+                (cell[k] if k < len(cell) else "").ljust(sizes[j]) for j, cell in enumerate(row)
+            ]
+            lines.append("  ".join(parts).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * s for s in sizes))
+    return unicodedata.normalize("NFC", "\n".join(lines))
+
+
+def targets_text(
+    year: int | None = None,
+    place: str | None = None,
+    lang: str = "vi",
+    db_path: str | Path | None = None,
+) -> str:
+    """The targets table of a place and year as plain text for the terminal.
+
+    Parameters
+    ----------
+    year
+        Evaluation year; default the latest reporting year in the store.
+    place
+        Slug of the province (default) or of a district-level area.
+    lang
+        ``vi`` (default) or ``en``.
+    db_path
+        The DuckDB store; default ``data/processed/langson.duckdb`` (or ``LANGSON_DB``).
+
+    Returns
+    -------
+    str
+        Title, the synthetic-data notice when it applies, the table, a legend of the status
+        symbols and notes; NFC-normalised. Raises ``ValueError`` naming the valid choices for an
+        unknown year, place or language, ``FileNotFoundError`` without a store.
+    """
+    ctx = _context(year, place, lang, Path(db_path) if db_path else None)
+    header, rows = targets_table(ctx)
+    lines = [label("status_title", lang, place=ctx.place_name, year=ctx.year)]
+    if ctx.ds.synthetic:
+        lines.append(label("synthetic", lang))
+    last = len(header) - 1  # ... target, status (2025), target, status (2030), needed
+    widths = {j: TARGET_WIDTH for j in range(1, last - 4)}
+    widths |= {
+        0: INDICATOR_WIDTH,
+        last - 4: TARGET_WIDTH,
+        last - 3: STATUS_WIDTH,
+        last - 2: TARGET_WIDTH,
+        last - 1: STATUS_WIDTH,
+        last: STATUS_WIDTH,
+    }
+    lines += ["", render_text_table(header, rows, widths), ""]
+    bands = reference.status_bands()
+    lines.append(
+        " · ".join(
+            f"{b.symbol} {getattr(b, f'label_{lang}')}" for b in bands.itertuples(index=False)
+        )
+    )
+    lines.append(label("status_unverified_note", lang))
+    if ctx.place_id != str(reference.province()["slug"]):
+        lines.append(label("province_scope_note", lang))
+    return unicodedata.normalize("NFC", "\n".join(lines)) + "\n"
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from analysis.core.errors import EXIT_OK, UsageError
+
+    try:
+        text = targets_text(args.year, args.place, args.lang, args.db)
+    except (ValueError, FileNotFoundError) as exc:
+        raise UsageError(str(exc)) from exc
+    print(text, end="")
+    return EXIT_OK
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``status`` verb to the command line's subparsers; return its parser."""
+    parser = subparsers.add_parser("status", help="print the targets table of a year and place")
+    parser.add_argument("--year", type=int, help="evaluation year (default: latest in the data)")
+    parser.add_argument(
+        "--place",
+        default=str(reference.province()["slug"]),
+        help="province or district-level area slug (default: the province)",
+    )
+    parser.add_argument("--lang", choices=["vi", "en"], default="vi")
+    parser.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
+    parser.set_defaults(func=_cmd_status)
+    return parser

@@ -1,0 +1,1 @@
+"""For analysts: worked answers to policy questions and what-if scenarios."""

@@ -49,10 +49,11 @@ report: $(STAMP) $(DB) ## produce the evaluation reports from the sample data (o
 test: $(STAMP) system-deps ## run the test suite
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP) ## ruff on modules and notebooks
+lint: $(STAMP) ## ruff on modules and notebooks; the import contracts (layers, no cycles)
 	$(BIN)/ruff check analysis tests scripts benchmarks
 	$(BIN)/ruff format --check analysis tests scripts benchmarks
 	$(BIN)/nbqa ruff notebooks
+	$(BIN)/lint-imports
 
 format: $(STAMP) ## format the code with ruff
 	$(BIN)/ruff format analysis tests scripts benchmarks

@@ -154,3 +154,13 @@ def good_183_2024(db: Path, folder: Path) -> Path:
             "proposals": "Đề nghị hỗ trợ xây dựng nhãn hiệu tập thể.",
         },
     )
+
+
+def run_cli(argv: list[str]) -> int:
+    """``python -m analysis ARGV`` in this process; the exit code, argparse's usage errors too."""
+    from analysis.cli.main import main
+
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)

@@ -14,12 +14,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from intake_helpers import copy_db, good_183_2024, options
+from intake_helpers import copy_db, good_183_2024, options, run_cli
 
-from analysis.cli import intake as intake_cli
 from analysis.core import config
 from analysis.intake.ingest import (
-    PAUSE_ENV,
     format_report,
     ingest_file,
     safe_file_name,
@@ -41,11 +39,10 @@ def test_killed_mid_ingest_leaves_the_last_committed_state(db: Path, tmp_path: P
     good = good_183_2024(db, tmp_path)
     before = table_checksums(db)
     marker = tmp_path / "paused"
-    env = {**os.environ, PAUSE_ENV: str(marker), "LANGSON_INGEST_PAUSE_SECONDS": "120"}
     command = [
         sys.executable,
-        "-m",
-        "analysis.cli.intake",
+        str(Path(__file__).with_name("pause_before_commit.py")),
+        str(marker),
         "ingest",
         str(good),
         "--db",
@@ -56,7 +53,7 @@ def test_killed_mid_ingest_leaves_the_last_committed_state(db: Path, tmp_path: P
         str(tmp_path / "a"),
     ]
     child = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=config.ROOT
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=config.ROOT
     )
     try:
         deadline = time.monotonic() + 60
@@ -98,7 +95,7 @@ def test_ingest_exit_codes_and_messages(
         str(tmp_path / "a"),
     ]
 
-    assert intake_cli.main(args) == 1  # one rejected, the other loaded
+    assert run_cli(args) == 1  # one rejected, the other loaded
     out, err = capsys.readouterr()
     assert "ĐÃ NẠP / LOADED" in out and "BỊ TỪ CHỐI / REJECTED" in out
     assert "Không được là số âm." in out and "Must not be negative." in out
@@ -106,18 +103,18 @@ def test_ingest_exit_codes_and_messages(
     assert "Traceback" not in out + err
     # Never the repository's own folders, even where nothing should be written.
     own = ["--quarantine", str(tmp_path / "q"), "--no-archive"]
-    assert intake_cli.main(["ingest", str(inbox / "good.xlsx"), "--db", str(db), *own]) == 0
+    assert run_cli(["ingest", str(inbox / "good.xlsx"), "--db", str(db), *own]) == 0
     assert "KHÔNG THAY ĐỔI" in capsys.readouterr().out  # already loaded: unchanged
-    assert intake_cli.main(["ingest", str(tmp_path / "missing.xlsx"), "--db", str(db), *own]) == 2
-    assert intake_cli.main(["ingest", str(good), "--db", str(tmp_path / "x.duckdb"), *own]) == 2
-    assert intake_cli.main(["ingest", str(good), "--db", str(db), "--received", "?", *own]) == 2
-    assert intake_cli.main(["ingest"]) == 2
+    assert run_cli(["ingest", str(tmp_path / "missing.xlsx"), "--db", str(db), *own]) == 2
+    assert run_cli(["ingest", str(good), "--db", str(tmp_path / "x.duckdb"), *own]) == 2
+    assert run_cli(["ingest", str(good), "--db", str(db), "--received", "?", *own]) == 2
+    assert run_cli(["ingest"]) == 2
     assert "Traceback" not in capsys.readouterr().err
 
 
 def test_received_date_option(db: Path, tmp_path: Path) -> None:
     good = good_183_2024(db, tmp_path)
-    code = intake_cli.main(
+    code = run_cli(
         [
             "ingest",
             str(good),

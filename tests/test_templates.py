@@ -9,9 +9,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from intake_helpers import copy_db, options, template
+from intake_helpers import copy_db, options, run_cli, template
 
-from analysis.cli import intake as intake_cli
 from analysis.intake.ingest import ingest_file
 from analysis.intake.workbook import (
     COVER_TITLE,
@@ -140,7 +139,7 @@ def test_template_verb_writes_one_per_unit(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    code = intake_cli.main(
+    code = run_cli(
         ["template", "--year", "2025", "--unit", "all", "--out", str(out), "--db", str(db)]
     )
     assert code == 0
@@ -151,7 +150,7 @@ def test_template_verb_writes_one_per_unit(
     assert all(name.isascii() and "/" not in name for name in files)
     assert "bao-cao-2025-06187-phuong-ky-lua.xlsx" in files
     assert (
-        intake_cli.main(
+        run_cli(
             [
                 "template",
                 "--year",
@@ -175,7 +174,7 @@ def test_template_verb_usage_errors(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert (
-        intake_cli.main(
+        run_cli(
             [
                 "template",
                 "--year",
@@ -192,9 +191,9 @@ def test_template_verb_usage_errors(
     )
     err = capsys.readouterr().err
     assert "2025" in err and "Traceback" not in err
-    assert intake_cli.main(["template", "--year", "2040", "--unit", "all", "--db", str(db)]) == 2
+    assert run_cli(["template", "--year", "2040", "--unit", "all", "--db", str(db)]) == 2
     assert (
-        intake_cli.main(
+        run_cli(
             ["template", "--year", "2024", "--unit", "all", "--db", str(tmp_path / "none.duckdb")]
         )
         == 2
@@ -214,9 +213,9 @@ def test_expected_units_follow_the_reform(db: Path) -> None:
 
 
 def test_template_from_synthetic_data_says_so(tmp_path: Path, sample_db: Path) -> None:
-    from analysis.cli.intake import main as intake_main
+    from analysis.cli.main import main as cli_main
 
-    code = intake_main(
+    code = cli_main(
         [
             "template",
             "--year",

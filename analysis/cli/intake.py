@@ -1,14 +1,11 @@
 """The ``template`` and ``ingest`` verbs of ``python -m analysis``.
 
 ``analysis.cli.main.build_parser`` calls :func:`register` to add them.
-``python -m analysis.cli.intake`` runs them on their own
-(the same arguments, exit codes and messages).
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -149,18 +146,3 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"nạp / failed."
     )
     return EXIT_OK if tally["rejected"] + tally["failed"] == 0 else EXIT_PARTIAL
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m analysis.cli.intake``: the same as ``python -m analysis`` (which has these
-    verbs); returns the exit code instead of raising ``SystemExit`` on a usage error."""
-    from analysis.cli.main import main as cli_main
-
-    try:
-        return cli_main(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

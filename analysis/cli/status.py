@@ -77,9 +77,9 @@ def _status_words(row: pd.Series | None, lang: str) -> str:
 
 
 def _target_text(target: pd.Series, unit: str, lang: str, is_area: bool) -> str:
-    from analysis.reports.content import _value_text
+    from analysis.core.formatting import value_text
 
-    value = _value_text(target["value"], unit, lang)
+    value = value_text(target["value"], unit, lang)
     if target["scope"] == "district" and not is_area:
         text = label(
             "status_areas_target",
@@ -110,12 +110,12 @@ def _needed(rows: Sequence[pd.Series | None], unit: str, lang: str) -> str:
 
 def targets_table(ctx: ReportContext) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the targets table for the context's place and year (plain text)."""
+    from analysis.core.formatting import value_text
     from analysis.reports.content import (
         TARGET_IDS,
         TARGET_YEARS,
-        _progress_row,
-        _value,
-        _value_text,
+        indicator_value,
+        progress_row,
     )
 
     lang, year, place_id = ctx.lang, ctx.year, ctx.place_id
@@ -141,9 +141,9 @@ def targets_table(ctx: ReportContext) -> tuple[list[str], list[list[str]]]:
         unit = str(ind.at[tid, "unit"])
         row = [f"{tid}. {ind.at[tid, f'name_{lang}']}"]
         if is_area:
-            row.append(_value_text(_value(ctx, tid, place_id, year), unit, lang))
-        top = _value(ctx, tid, province_id, year)
-        top_text = _value_text(top, unit, lang)
+            row.append(value_text(indicator_value(ctx, tid, place_id, year), unit, lang))
+        top = indicator_value(ctx, tid, province_id, year)
+        top_text = value_text(top, unit, lang)
         if tid == "T2" and not is_missing(top):
             top_text = f"{format_count(top, lang)}/{len(reference.districts())}"
         row.append(top_text)
@@ -158,9 +158,9 @@ def targets_table(ctx: ReportContext) -> tuple[list[str], list[list[str]]]:
             if target["scope"] == "district" and not is_area:
                 words = summarise_area_statuses(ctx.progress, tid, ty)
             else:
-                progress_row = _progress_row(ctx, tid, place_id if own else province_id, ty)
-                judged.append(progress_row)
-                words = _status_words(progress_row, lang)
+                prow = progress_row(ctx, tid, place_id if own else province_id, ty)
+                judged.append(prow)
+                words = _status_words(prow, lang)
             row += [_target_text(target, unit, lang, is_area), words]
         row.append(_needed(judged, unit, lang))
         rows.append(row)

@@ -73,3 +73,16 @@ def format_long_date(value: object, lang: str = "vi") -> str:
     if lang == "vi":
         return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
     return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def value_text(value: object, unit: str, lang: str = "vi") -> str:
+    """A value in its unit, as the reports print it (a dash when missing)."""
+    if is_missing(value):
+        return "—"
+    if unit == "percent":
+        return format_percent(value, 1, lang)
+    if unit == "ratio":
+        return format_number(value, 2, lang)
+    if float(value).is_integer():
+        return format_count(value, lang)
+    return format_number(value, 1, lang)

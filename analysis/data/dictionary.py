@@ -47,7 +47,7 @@ def data_dictionary_markdown() -> str:
     lines = [
         "# Data dictionary / Từ điển dữ liệu",
         "",
-        "Generated from `analysis/schemas.py` by `python -m analysis.data.dictionary`; "
+        "Generated from `analysis/data/schemas.py` by `python -m analysis.data.dictionary`; "
         "do not edit by hand.",
         "Every table is validated against these rules when it is loaded (`build`) or ingested.",
         "",

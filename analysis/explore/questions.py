@@ -20,16 +20,22 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.config import PROGRAMME_END
-from analysis.core.formatting import format_count, format_number, format_percent, is_missing
+from analysis.core.formatting import (
+    format_count,
+    format_number,
+    format_percent,
+    is_missing,
+    value_text,
+)
 from analysis.core.labels import label
 from analysis.data import places as places_mod
 from analysis.data import reference
 from analysis.data.store import Dataset
-from analysis.indicators.compute import _recognised, village_panel
+from analysis.indicators.compute import recognised, village_panel
 from analysis.indicators.progress import meets_target
 from analysis.indicators.recognition import recognition_candidates
 from analysis.pipeline import load_dataset
-from analysis.reports.content import ReportContext, _value_text, prepare
+from analysis.reports.content import ReportContext, prepare
 
 #: Statuses that count as "off track": behind the path, but the target not out of sight.
 OFF_TRACK = ("acceleration_needed", "limited_progress", "deterioration")
@@ -88,7 +94,7 @@ def _indicator_text(indicator_id: str, lang: str) -> str:
 
 def _target_text(row: pd.Series, lang: str) -> str:
     operator = str(row["operator"]).replace(">=", "≥").replace("<=", "≤")
-    return f"{operator} {_value_text(row['target_value'], row['unit'], lang)}"
+    return f"{operator} {value_text(row['target_value'], row['unit'], lang)}"
 
 
 def _status_text(row: pd.Series, lang: str) -> str:
@@ -100,7 +106,7 @@ def change_text(value: object, unit: str, lang: str = "vi") -> str:
     (``5,3 điểm %``, ``5.3 pp``), since a difference of percentages is not a percentage."""
     if unit == "percent" and not is_missing(value):
         return f"{format_number(value, 1, lang)} {label('scn_points', lang)}"
-    return _value_text(value, unit, lang)
+    return value_text(value, unit, lang)
 
 
 def _evaluation_year(progress: pd.DataFrame) -> int:
@@ -184,7 +190,7 @@ def off_track_answer(
             lang,
             place=names.get(r["place_id"], r["place_id"]),
             indicator=_indicator_text(r["indicator_id"], lang),
-            value=_value_text(r["current_value"], r["unit"], lang),
+            value=value_text(r["current_value"], r["unit"], lang),
             target=_target_text(r, lang),
             shortfall=change_text(r["shortfall"], r["unit"], lang),
             status=_status_text(r, lang),
@@ -267,9 +273,9 @@ def missed_targets_answer(
                 lang,
                 place=names.get(r["place_id"], r["place_id"]),
                 indicator=_indicator_text(r["indicator_id"], lang),
-                value=_value_text(r["current_value"], unit, lang),
+                value=value_text(r["current_value"], unit, lang),
                 current_year=r["current_year"],
-                projection=_value_text(r["projection"], unit, lang),
+                projection=value_text(r["projection"], unit, lang),
                 target=_target_text(r, lang),
                 pace=change_text(r["required_per_year"], unit, lang),
                 observed=change_text(r["observed_per_year"], unit, lang),
@@ -292,7 +298,7 @@ def facilities_to_comply(ds: Dataset, year: int) -> pd.DataFrame:
     ``compliant_share`` (a fraction). Villages without both figures have missing values;
     the most remaining first."""
     panel = village_panel(ds, [year])
-    panel = panel[_recognised(panel)]
+    panel = panel[recognised(panel)]
     villages = ds.villages.set_index(ds.villages["village_id"].astype(str))
     areas = places_mod.district_slug_by_code()
     names = _place_names()
@@ -337,7 +343,7 @@ def facilities_answer(
         villages=format_count(len(known), lang),
         share=format_percent(share, 1, lang),
         target_year=target_year,
-        per_year=_value_text(per_year, "count", lang),
+        per_year=value_text(per_year, "count", lang),
     )
     missing = len(table) - len(known)
     if missing:
@@ -423,7 +429,7 @@ def formatted(table: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     for column in out.columns:
         values = out[column]
         if column in UNIT_COLUMNS and "unit" in out.columns:
-            text = [_value_text(v, u, lang) for v, u in zip(values, out["unit"], strict=True)]
+            text = [value_text(v, u, lang) for v, u in zip(values, out["unit"], strict=True)]
         elif column in CHANGE_COLUMNS and "unit" in out.columns:
             text = [change_text(v, u, lang) for v, u in zip(values, out["unit"], strict=True)]
         elif column in SHARE_COLUMNS:
@@ -441,7 +447,7 @@ def formatted(table: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
             "base_year",
             "target_year",
         ):
-            text = [_value_text(v, "", lang) for v in values]
+            text = [value_text(v, "", lang) for v in values]
         else:
             continue
         out[column] = text

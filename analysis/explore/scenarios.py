@@ -36,6 +36,7 @@ import pandas as pd
 
 from analysis.core.config import PROGRAMME_END, PROGRAMME_START
 from analysis.core.errors import UsageError
+from analysis.core.formatting import value_text
 from analysis.core.labels import label
 from analysis.data import places as places_mod
 from analysis.data import reference
@@ -45,7 +46,6 @@ from analysis.explore.questions import change_text
 from analysis.indicators.compute import LEVEL_ORDER, compute_indicators, indicator_years
 from analysis.indicators.progress import assess_progress, status_label
 from analysis.reports import tables
-from analysis.reports.content import _value_text
 
 #: Columns of the result of :func:`compare_scenario`, in order.
 COMPARISON_COLUMNS: tuple[str, ...] = (
@@ -439,7 +439,7 @@ class SetValue:
         if isinstance(value, bool):
             text = label("word_yes" if value else "word_no", lang)
         elif isinstance(value, int | float | np.integer | np.floating):
-            text = _value_text(value, "", lang)
+            text = value_text(value, "", lang)
         else:
             text = str(value)
         return label(
@@ -676,8 +676,8 @@ def format_comparison(comparison: pd.DataFrame, lang: str = "vi") -> pd.DataFram
                 label("col_place", lang): names.get(r.place_id, r.place_id),
                 label("col_indicator", lang): f"{r.indicator_id}. {name}",
                 label("scn_col_target_year", lang): target_year,
-                label("scn_col_before", lang): _value_text(r.value_before, unit, lang),
-                label("scn_col_after", lang): _value_text(r.value_after, unit, lang),
+                label("scn_col_before", lang): value_text(r.value_before, unit, lang),
+                label("scn_col_after", lang): value_text(r.value_after, unit, lang),
                 label("scn_col_difference", lang): diff,
                 label("scn_col_status_before", lang): status(r.status_before),
                 label("scn_col_status_after", lang): status(r.status_after),
@@ -705,7 +705,7 @@ def summarise_comparison(comparison: pd.DataFrame, lang: str = "vi") -> str:
         change = change_text(r.difference, unit, lang)
         items.append(
             f"{names.get(r.place_id, r.place_id)} — {r.indicator_id}: "
-            f"{_value_text(r.value_before, unit, lang)} → {_value_text(r.value_after, unit, lang)}"
+            f"{value_text(r.value_before, unit, lang)} → {value_text(r.value_after, unit, lang)}"
             f" ({'+' if r.difference > 0 else ''}{change})"
         )
     for r in comparison[comparison["status_changed"]].itertuples(index=False):

@@ -220,7 +220,7 @@ def village_panel(ds: Dataset, years: Sequence[int]) -> pd.DataFrame:
     return panel
 
 
-def _recognised(panel: pd.DataFrame) -> np.ndarray:
+def recognised(panel: pd.DataFrame) -> np.ndarray:
     """Recognised (any type, any regime) by the end of the panel year."""
     return (panel["recognition"].ne("none") & panel["recognised_year"].le(panel["year"])).to_numpy()
 
@@ -325,7 +325,7 @@ def effectiveness_components(ds: Dataset, years: Sequence[int] | None = None) ->
     years = reporting_years(ds) if years is None else list(years)
     panel = village_panel(ds, years)
     components, effective = _effectiveness_matrix(panel)
-    keep = _recognised(panel)
+    keep = recognised(panel)
     total = panel["households_total"]
     share = panel["households_craft"] / total.where(total > 0)
     out = pd.DataFrame(
@@ -371,7 +371,7 @@ def _t4(panel: pd.DataFrame) -> Contribution:
 
 
 def _c1(panel: pd.DataFrame) -> Contribution:
-    return _count(_recognised(panel), panel)
+    return _count(recognised(panel), panel)
 
 
 def _ratio_parts(num: np.ndarray, den: np.ndarray, scope: np.ndarray) -> Contribution:
@@ -388,18 +388,18 @@ def _ratio_parts(num: np.ndarray, den: np.ndarray, scope: np.ndarray) -> Contrib
 
 def _t5(panel: pd.DataFrame) -> Contribution:
     _, effective = _effectiveness_matrix(panel)
-    return _ratio_parts(effective, np.ones(len(panel)), _recognised(panel))
+    return _ratio_parts(effective, np.ones(len(panel)), recognised(panel))
 
 
 def _t6(panel: pd.DataFrame) -> Contribution:
     return _ratio_parts(
-        panel["facilities_compliant"].to_numpy(), panel["facilities"].to_numpy(), _recognised(panel)
+        panel["facilities_compliant"].to_numpy(), panel["facilities"].to_numpy(), recognised(panel)
     )
 
 
 def _c2(panel: pd.DataFrame) -> Contribution:
     workers = panel["workers_regular"].to_numpy()
-    scope = _recognised(panel)
+    scope = recognised(panel)
     known = scope & ~np.isnan(workers)
     return {
         "num": np.where(known, workers, 0.0),
@@ -426,7 +426,7 @@ def _c4(panel: pd.DataFrame) -> Contribution:
 
 
 def _c5(panel: pd.DataFrame) -> Contribution:
-    traditional = _recognised(panel) & panel["recognition"].eq("lang_nghe_truyen_thong").to_numpy()
+    traditional = recognised(panel) & panel["recognition"].eq("lang_nghe_truyen_thong").to_numpy()
     ocop = panel["ocop_products"].to_numpy()
     has_ocop = np.where(np.isnan(ocop), np.nan, (ocop > 0).astype(float))
     return _ratio_parts(has_ocop, np.ones(len(panel)), traditional)

@@ -23,9 +23,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import shutil
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -63,7 +61,6 @@ from analysis.intake.workbook import COVER_TITLE, sheet_specs, table_specs, unit
 __all__ = [
     "ARCHIVE_DIR",
     "MESSAGES",
-    "PAUSE_ENV",
     "IntakeLimits",
     "IntakeOptions",
     "IntakeProblem",
@@ -96,7 +93,6 @@ __all__ = [
 ARCHIVE_DIR: Path = config.DATA_DIR / "received"
 #: A test hook: when set to a path, the load writes that file just before COMMIT and waits, so
 #: that a test can kill the process mid-transaction.
-PAUSE_ENV = "LANGSON_INGEST_PAUSE_FILE"
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 # ---------------------------------------------------------------------------------- the tables
@@ -580,15 +576,6 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
         con.unregister("incoming_rows")
 
 
-def _pause_for_tests() -> None:
-    """With ``LANGSON_INGEST_PAUSE_FILE`` set, signal and wait just before COMMIT (tests kill
-    the process here to prove that an interrupted load leaves the last committed state)."""
-    marker = os.environ.get(PAUSE_ENV)
-    if marker:
-        Path(marker).write_text("paused", encoding="utf-8")
-        time.sleep(float(os.environ.get("LANGSON_INGEST_PAUSE_SECONDS", "30")))
-
-
 def load_changes(
     con: duckdb.DuckDBPyConnection, changes: list[_Change], log: dict[str, object], sha256: str
 ) -> dict[str, tuple[int, int]] | None:
@@ -633,7 +620,6 @@ def load_changes(
             "details": json.dumps({k: {"added": a, "replaced": r} for k, (a, r) in counts.items()}),
         }
         _insert(con, "ingest_log", pd.DataFrame([row]))
-        _pause_for_tests()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -25,6 +25,7 @@ from analysis.core.formatting import (
     format_number,
     format_percent,
     is_missing,
+    value_text,
 )
 from analysis.core.labels import label
 from analysis.data import places as places_mod
@@ -183,23 +184,11 @@ def _indicator_names(lang: str) -> dict[str, str]:
     return dict(zip(ind["id"], ind[f"name_{lang}"], strict=True))
 
 
-def _value_text(value: object, unit: str, lang: str) -> str:
-    if is_missing(value):
-        return "—"
-    if unit == "percent":
-        return format_percent(value, 1, lang)
-    if unit == "ratio":
-        return format_number(value, 2, lang)
-    if float(value).is_integer():
-        return format_count(value, lang)
-    return format_number(value, 1, lang)
-
-
 def _pace_text(value: object, unit: str, lang: str) -> str:
     """A yearly pace: a change of a share is in percentage points, not in percent."""
     if unit == "percent":
         return f"{format_number(value, 1, lang)} {'điểm %' if lang == 'vi' else 'pp'}"
-    return _value_text(value, unit, lang)
+    return value_text(value, unit, lang)
 
 
 def _status_cell(row: pd.Series | None, unit: str, lang: str) -> tuple[str, str]:
@@ -218,7 +207,7 @@ def _status_cell(row: pd.Series | None, unit: str, lang: str) -> tuple[str, str]
     return words, f"background-color: {row['colour']}; color: {text_colour}"
 
 
-def _progress_row(
+def progress_row(
     ctx: ReportContext, indicator_id: str, place_id: str, target_year: int
 ) -> pd.Series | None:
     p = ctx.progress
@@ -230,7 +219,7 @@ def _progress_row(
     return hit.iloc[0] if len(hit) else None
 
 
-def _value(ctx: ReportContext, indicator_id: str, place_id: str, year: int) -> object:
+def indicator_value(ctx: ReportContext, indicator_id: str, place_id: str, year: int) -> object:
     ind = ctx.indicators
     hit = ind[
         (ind["indicator_id"] == indicator_id)
@@ -316,9 +305,9 @@ def targets_table(ctx: ReportContext) -> HTML:
         row = [f"{tid}. {ind.at[tid, f'name_{lang}']}", units.get(unit, unit)]
         style = ["", ""]
         if is_area:
-            row.append(_value_text(_value(ctx, tid, ctx.place_id, year), unit, lang))
+            row.append(value_text(indicator_value(ctx, tid, ctx.place_id, year), unit, lang))
             style.append("")
-        row.append(_value_text(_value(ctx, tid, province_id, year), unit, lang))
+        row.append(value_text(indicator_value(ctx, tid, province_id, year), unit, lang))
         style.append("")
         for ty in TARGET_YEARS:
             tgt = targets[(targets["indicator_id"] == tid) & (targets["target_year"] == ty)]
@@ -335,7 +324,7 @@ def targets_table(ctx: ReportContext) -> HTML:
                 )
             else:
                 target_text = (
-                    f"{t['operator'].replace('>=', '≥')} {_value_text(t['value'], unit, lang)}"
+                    f"{t['operator'].replace('>=', '≥')} {value_text(t['value'], unit, lang)}"
                 )
             if t["scope"] == "province" and is_area:
                 target_text += " (toàn tỉnh)" if lang == "vi" else " (province)"
@@ -345,7 +334,7 @@ def targets_table(ctx: ReportContext) -> HTML:
                 # the province's T2: how the 11 areas stand, counted by status
                 text, cell_style = summarise_area_statuses(ctx.progress, tid, ty), ""
             else:
-                prow = _progress_row(ctx, tid, scope_place, ty)
+                prow = progress_row(ctx, tid, scope_place, ty)
                 text, cell_style = _status_cell(prow, unit, lang)
             row += [target_text, text]
             style += ["", cell_style]
@@ -419,11 +408,11 @@ def status_heatmap(ctx: ReportContext, target_year: int | None = None) -> Image:
     for tid in TARGET_IDS:
         unit = ind.at[tid, "unit"]
         for place_id in names:
-            value = _value(ctx, tid, place_id, ctx.year)
-            prow = _progress_row(ctx, tid, place_id, ty)
+            value = indicator_value(ctx, tid, place_id, ctx.year)
+            prow = progress_row(ctx, tid, place_id, ty)
             status = prow["status"] if prow is not None else None
             symbol = f"{prow['symbol']} " if prow is not None else ""
-            text = symbol + _value_text(value, unit, lang)
+            text = symbol + value_text(value, unit, lang)
             if tid == "T2" and place_id == province_id and not is_missing(value):
                 text = f"{symbol}{format_count(value, lang)}/11"
             cells.append(
@@ -623,8 +612,8 @@ def suggestions(ctx: ReportContext) -> list[str]:
     out = []
     for r in rows.sort_values(["indicator_id", "target_year"]).itertuples(index=False):
         unit = ind.at[r.indicator_id, "unit"]
-        value = _value_text(r.current_value, unit, lang)
-        target = _value_text(r.target_value, unit, lang)
+        value = value_text(r.current_value, unit, lang)
+        target = value_text(r.target_value, unit, lang)
         status = getattr(r, f"label_{lang}")
         where = places_mod.place(r.place_id)["short_name_vi"]
         if lang == "vi":
@@ -726,7 +715,7 @@ def appendix_values(ctx: ReportContext) -> HTML:
             continue
         rows.append(
             [f"{iid}. {ind.at[iid, f'name_{lang}']}"]
-            + [_value_text(sub.get(y), ind.at[iid, "unit"], lang) for y in years]
+            + [value_text(sub.get(y), ind.at[iid, "unit"], lang) for y in years]
         )
     return HTML(html_table(header, rows))
 
@@ -763,16 +752,16 @@ def appendix_audit(ctx: ReportContext) -> HTML:
             [
                 r.indicator_id,
                 short,
-                f"{r.target_year}: {_value_text(r.target_value, unit, lang)}",
+                f"{r.target_year}: {value_text(r.target_value, unit, lang)}",
                 label(f"method_{r.method}", lang) if r.method in ("linear", "growth") else r.method,
                 f"{'' if is_missing(r.base_year) else int(r.base_year)} / "
-                f"{_value_text(r.base_value, unit, lang)}",
+                f"{value_text(r.base_value, unit, lang)}",
                 f"{'' if is_missing(r.current_year) else int(r.current_year)} / "
-                f"{_value_text(r.current_value, unit, lang)}",
+                f"{value_text(r.current_value, unit, lang)}",
                 format_number(r.gap_closed_share, 2, lang),
                 format_number(r.time_elapsed_share, 2, lang),
                 format_number(r.ratio, 2, lang),
-                _value_text(r.projection, unit, lang),
+                value_text(r.projection, unit, lang),
                 f"{r.symbol} {getattr(r, f'label_{lang}')}",
             ]
         )
@@ -822,12 +811,12 @@ def t2_by_area(ctx: ReportContext) -> HTML:
         )
         row = [
             a.short_name_vi,
-            _value_text(_value(ctx, "T2", a.place_id, ctx.year), "count", lang),
+            value_text(indicator_value(ctx, "T2", a.place_id, ctx.year), "count", lang),
             names or "—",
         ]
         style = ["", "", ""]
         for ty in TARGET_YEARS:
-            text, st = _status_cell(_progress_row(ctx, "T2", a.place_id, ty), "count", lang)
+            text, st = _status_cell(progress_row(ctx, "T2", a.place_id, ty), "count", lang)
             row.append(text)
             style.append(st)
         rows.append(row)
@@ -856,7 +845,7 @@ def national_context(ctx: ReportContext) -> HTML:
         unit = ind.at[iid, "unit"]
         row = [
             f"{iid}. {ind.at[iid, f'name_{lang}']}",
-            _value_text(_value(ctx, iid, province_id, ctx.year), unit, lang),
+            value_text(indicator_value(ctx, iid, province_id, ctx.year), unit, lang),
         ]
         style = ["", ""]
         for ty in TARGET_YEARS:
@@ -872,7 +861,7 @@ def national_context(ctx: ReportContext) -> HTML:
             p = hit.iloc[0]
             text, cell_style = _status_cell(p, unit, lang)
             row += [
-                f"{p['operator'].replace('>=', '≥')} {_value_text(p['target_value'], unit, lang)}",
+                f"{p['operator'].replace('>=', '≥')} {value_text(p['target_value'], unit, lang)}",
                 text,
             ]
             style += ["", cell_style]

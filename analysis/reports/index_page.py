@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.formatting import value_text
 from analysis.core.labels import label
 from analysis.data import places as places_mod
 from analysis.data import reference
-from analysis.reports.content import TARGET_IDS, _value_text
+from analysis.reports.content import TARGET_IDS
 
 KIND_NAMES = {
     "district": {"vi": "Báo cáo địa bàn cấp huyện", "en": "District-level reports"},
@@ -42,7 +43,7 @@ def glance_table(
                 & (indicators["place_id"] == area.place_id)
                 & (indicators["year"] == year)
             ]["value"]
-            text = _value_text(value.iloc[0] if len(value) else None, ind.at[tid, "unit"], lang)
+            text = value_text(value.iloc[0] if len(value) else None, ind.at[tid, "unit"], lang)
             if tid == "T2" and area.level == "province" and len(value):
                 text += f"/{len(areas) - 1}"  # areas reaching the target, of the 11
             prow = progress[

@@ -215,9 +215,11 @@ def test_target_year_passed_is_judged_at_the_target_year() -> None:
     values = {2021: 0, 2022: 0, 2023: 0, 2024: 0, 2025: 0, 2026: 1, 2027: 1}
     result = assess_progress(series("T1", values), 2027)
     r25 = one(result, "T1", 2025)
-    # Judged on 2025's value (0): gap 0, time 1 -> limited progress, deadline missed.
+    # Judged on 2025's value (0) against >= 1: not achieved, short by 1 (count).
     assert r25["current_year"] == 2025
-    assert r25["status"] == "limited_progress"
+    assert r25["status"] == "not_achieved"
+    assert (r25["shortfall"], r25["unit"]) == (1.0, "count")
+    assert (r25["label_en"], r25["symbol"]) == ("Target not achieved", "✗")
     assert "target year reached, target not met" in r25["note"]
     assert "target year passed" in r25["note"]
     assert math.isnan(r25["required_per_year"])
@@ -225,13 +227,69 @@ def test_target_year_passed_is_judged_at_the_target_year() -> None:
     r30 = one(result, "T1", 2030)
     assert r30["status"] == "acceleration_needed"
     assert r30["ratio"] == pytest.approx(5 / 7)
+    assert not r30["deadline_passed"] and r25["deadline_passed"]
 
 
-def test_deadline_reached_without_target_is_never_on_track() -> None:
-    # 50 -> 99 of 100 by 2025: gap 0.98 at the deadline, but the target is not met.
+def test_deadline_reached_without_target_is_not_achieved() -> None:
+    # 50 -> 99 of 100 by 2025: gap 0.98 at the deadline, but the target is not met: short by 1
+    # percentage point (the unit is percent).
     row = one(assess_progress(series("T6", {2021: 50, 2025: 99}), 2025), "T6", 2025)
     assert row["ratio"] == pytest.approx(0.98)
-    assert row["status"] == "acceleration_needed"
+    assert row["status"] == "not_achieved"
+    assert row["shortfall"] == pytest.approx(1.0)
+    assert row["unit"] == "percent"
+    # A decreasing target missed at its deadline: 7 against <= 5 is short by 2.
+    down = one(
+        assess_progress(series("X", {2020: 10, 2025: 7}), 2025, targets(("X", 2025, 5, "<="))),
+        "X",
+        2025,
+    )
+    assert (down["status"], down["shortfall"]) == ("not_achieved", 2.0)
+
+
+def test_deadline_year_without_data_cannot_be_assessed() -> None:
+    # Defect: evaluating 2025 with 2025 missing judged 2024's trend (60 -> 90 over 2021-2024:
+    # gap 0.75, time 0.75, ratio 1) as "on track" for 2025. The deadline belongs to the
+    # evaluation year: without 2025's value the 2025 target cannot be assessed.
+    frame = series("T6", {2021: 60, 2022: 70, 2023: 80, 2024: 90, 2025: np.nan})
+    row = one(assess_progress(frame, 2025), "T6", 2025)
+    assert row["status"] == "no_data"
+    assert row["label_en"] == "Cannot be assessed: no data for 2025"
+    assert row["label_vi"] == "Không đánh giá được: chưa có số liệu năm 2025"
+    assert row["symbol"] == "∅"
+    # The last known value is beside it, labelled with its year; it is not the 2025 value.
+    assert (row["last_known_year"], row["last_known_value"]) == (2024, 90.0)
+    assert pd.isna(row["current_year"]) and math.isnan(row["current_value"])
+    assert row["note"] == "no data for 2025; last known value 90 (2024)"
+    assert math.isnan(row["projection"]) and math.isnan(row["shortfall"])
+    # The same with the 2025 row absent altogether (the year not in the table).
+    absent = series("T6", {2021: 60, 2022: 70, 2023: 80, 2024: 90})
+    assert one(assess_progress(absent, 2025), "T6", 2025)["status"] == "no_data"
+    # Evaluated in 2024, the 2025 target is still ahead: the trend words apply.
+    assert one(assess_progress(absent, 2024), "T6", 2025)["status"] == "on_track"
+    # And the 2030 target, evaluated in 2025, is judged on the trend up to 2024.
+    r30 = one(assess_progress(frame, 2025), "T6", 2030)
+    assert r30["status"] != "no_data" and r30["current_year"] == 2024
+
+
+def test_projections_stay_within_what_is_possible() -> None:
+    # T5 (a share) from 20 (2021) to 60 (2023): the straight line reaches 20 + 40 * 9 / 2 = 200
+    # in 2030, which a share cannot: the projection stops at 100.
+    row = one(assess_progress(series("T5", {2021: 20, 2023: 60}), 2023), "T5", 2030)
+    assert row["projection"] == pytest.approx(100.0)
+    # T6 falling from 80 (2021) to 40 (2023): 80 - 40 * 9 / 2 = -100 in 2030, clamped to 0.
+    row = one(assess_progress(series("T6", {2021: 80, 2023: 40}), 2023), "T6", 2030)
+    assert row["projection"] == pytest.approx(0.0)
+    assert row["status"] == "deterioration"
+    # A count never below zero: C1 (growth) cannot go negative by itself; T2 (linear) can.
+    row = one(
+        assess_progress(series("T2", {2021: 3, 2023: 1}, place="cao-loc", level="district"), 2023),
+        "T2",
+        2030,
+        place="cao-loc",
+    )
+    # 3 + (1 - 3) * 9 / 2 = -6 -> 0.
+    assert row["projection"] == pytest.approx(0.0)
 
 
 def test_no_data_for_the_evaluation_year_uses_the_latest() -> None:
@@ -320,10 +378,13 @@ def test_every_band_has_words_colour_and_symbol() -> None:
         "acceleration_needed",
         "limited_progress",
         "deterioration",
+        "not_achieved",
+        "no_data",
         "not_assessable",
     ]
     # Colour is never the only carrier: each status has its own symbol and words.
     assert bands["symbol"].is_unique and bands["label_vi"].is_unique
+    assert bands["colour"].is_unique and bands["source"].notna().all()
     assert bands["colour"].str.fullmatch(r"#[0-9a-f]{6}").all()
     assert status_label("acceleration_needed", "vi") == "Cần đẩy nhanh"
     assert status_label("deterioration", "en") == "Deterioration"

@@ -38,7 +38,7 @@ from analysis.pipeline import load_dataset
 from analysis.reports.content import ReportContext, prepare
 
 #: Statuses that count as "off track": behind the path, but the target not out of sight.
-OFF_TRACK = ("acceleration_needed", "limited_progress", "deterioration")
+OFF_TRACK = ("not_achieved", "acceleration_needed", "limited_progress", "deterioration")
 #: Columns :func:`formatted` writes in the indicator's unit (the row's ``unit``).
 UNIT_COLUMNS = ("base_value", "current_value", "target_value", "projection")
 #: Columns :func:`formatted` writes as changes (percentage points for shares).

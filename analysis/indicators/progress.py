@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.core.labels import label
 from analysis.data import reference
 
 #: Columns of the result of :func:`assess_progress`, in order.
@@ -52,6 +53,11 @@ PROGRESS_COLUMNS: tuple[str, ...] = (
     "symbol",
     "note",
     "first_met_year",
+    "unit",
+    "deadline_passed",
+    "shortfall",
+    "last_known_year",
+    "last_known_value",
 )
 _KEYS = ["indicator_id", "place_id", "target_year"]
 
@@ -240,8 +246,32 @@ def assess_progress(
     return _judge(out, int(year), thresholds)
 
 
+def _bounds(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The possible range of each indicator (``min_value``, ``max_value`` of
+    ``indicators.csv``): a share stays within 0-100%, a count is never negative. Indicators
+    without a definition are unbounded."""
+    defs = reference.indicators().set_index("id")
+    low = pd.to_numeric(ids.map(defs.get("min_value", pd.Series(dtype=float))), errors="coerce")
+    high = pd.to_numeric(ids.map(defs.get("max_value", pd.Series(dtype=float))), errors="coerce")
+    return low.fillna(-np.inf).to_numpy(float), high.fillna(np.inf).to_numpy(float)
+
+
+def _shortfall(value: np.ndarray, target: np.ndarray, operator: np.ndarray) -> np.ndarray:
+    """How far a value is from its target, in the indicator's unit (positive: missing)."""
+    below = np.isin(operator, ["<=", "<"])
+    exact = np.isin(operator, ["=", "==", "~"])
+    gap = np.where(below, value - target, target - value)
+    return np.where(exact, np.abs(value - target), gap)
+
+
 def _judge(out: pd.DataFrame, year: int, thresholds: dict) -> pd.DataFrame:
-    """Compute the components and the status of each row (all vectorised)."""
+    """Compute the components and the status of each row (all vectorised).
+
+    Once the evaluation year reaches a target's year the target is judged on the target year's
+    own value: achieved or not achieved (with the shortfall), or, without that value, "no data"
+    (the last known value and its year are kept beside it, never passed off as the target
+    year's). Before the deadline the trend bands apply.
+    """
     by, bv = out["base_year"].to_numpy(float), out["base_value"].to_numpy(float)
     cy, cv = out["current_year"].to_numpy(float), out["current_value"].to_numpy(float)
     ty, tv = out["target_year"].to_numpy(float), out["target_value"].to_numpy(float)
@@ -251,7 +281,9 @@ def _judge(out: pd.DataFrame, year: int, thresholds: dict) -> pd.DataFrame:
     achieved = meets_target(cv, tv, operator)
     base_met = meets_target(bv, tv, operator)
     single = has_current & (cy == by)
-    deadline = has_current & (cy >= ty)
+    passed = np.full(len(out), float(year)) >= ty
+    at_deadline = passed & has_current & (cy == ty)
+    no_data = passed & ~at_deadline
 
     with np.errstate(divide="ignore", invalid="ignore"):
         time_share = np.where(ty > by, np.minimum((cy - by) / (ty - by), 1.0), np.nan)
@@ -270,14 +302,28 @@ def _judge(out: pd.DataFrame, year: int, thresholds: dict) -> pd.DataFrame:
         pace = np.where(ty > cy, (tv - cv) / (ty - cy), np.nan)
     ratio = np.where(np.isfinite(ratio), ratio, np.nan)
     projection = np.where(cy == ty, cv, projection)
-    pace = np.where(achieved, 0.0, pace)
+    low, high = _bounds(out["indicator_id"])
+    projection = np.where(no_data, np.nan, np.clip(projection, low, high))
+    pace = np.where(achieved | passed, np.where(achieved & ~no_data, 0.0, np.nan), pace)
     bad_base = growth & ~(bv > 0)
 
     band = status_from_ratio(ratio, thresholds)
-    band = np.where(deadline & (band == "on_track"), "acceleration_needed", band)
     status = np.select(
-        [~has_current, achieved, base_met, bad_base, single, np.isnan(ratio)],
         [
+            no_data,
+            at_deadline & achieved,
+            at_deadline,
+            ~has_current,
+            achieved,
+            base_met,
+            bad_base,
+            single,
+            np.isnan(ratio),
+        ],
+        [
+            "no_data",
+            "achieved",
+            "not_achieved",
             "not_assessable",
             "achieved",
             "deterioration",
@@ -287,34 +333,33 @@ def _judge(out: pd.DataFrame, year: int, thresholds: dict) -> pd.DataFrame:
         ],
         default=band,
     )
+    shortfall = np.where(status == "not_achieved", _shortfall(cv, tv, operator), np.nan)
     first_met = out["first_met_year"].to_numpy(float)
-    lost = has_current & ~achieved & ~base_met & ~np.isnan(first_met)
+    trend = has_current & ~passed & ~achieved & ~base_met
+    lost = has_current & ~achieved & ~base_met & ~np.isnan(first_met) & ~no_data
+    last_value = pd.Series(cv).round(2).astype(str).str.replace(r"\.0$", "", regex=True)
     note = _notes(
-        (~has_current, f"no data up to {year}"),
-        (has_current & (cy < np.minimum(year, ty)), "latest data " + _years_text(cy)),
+        (no_data, "no data for " + _years_text(ty)),
+        (no_data & has_current, "last known value " + last_value + " (" + _years_text(cy) + ")"),
+        (~has_current & ~no_data, f"no data up to {year}"),
+        (has_current & ~passed & (cy < year), "latest data " + _years_text(cy)),
         (
-            has_current & ~achieved & base_met,
+            has_current & ~achieved & base_met & ~no_data,
             "target met in base year " + _years_text(by) + ", not met in " + _years_text(cy),
         ),
         (lost, "target met in " + _years_text(first_met) + ", not met in " + _years_text(cy)),
-        (
-            has_current & ~achieved & ~base_met & bad_base,
-            "zero or missing base: growth ratio undefined",
-        ),
-        (
-            has_current & ~achieved & ~base_met & ~bad_base & single,
-            "one year of data: no trend to judge",
-        ),
-        (
-            has_current & ~achieved & ~base_met & ~bad_base & ~single & np.isnan(ratio),
-            "ratio undefined",
-        ),
-        (has_current & ~achieved & deadline, "target year reached, target not met"),
-        (has_current & (year > ty), "target year passed: judged on data up to the target year"),
+        (trend & bad_base, "zero or missing base: growth ratio undefined"),
+        (trend & ~bad_base & single, "one year of data: no trend to judge"),
+        (trend & ~bad_base & ~single & np.isnan(ratio), "ratio undefined"),
+        (status == "not_achieved", "target year reached, target not met"),
+        (passed & (year > ty), "target year passed: judged on the target year's data"),
     )
     bands = status_bands().set_index("status")
+    units = reference.indicators().set_index("id")["unit"]
     result = out.assign(
         year=year,
+        current_year=np.where(no_data, np.nan, cy),
+        current_value=np.where(no_data, np.nan, cv),
         gap_closed_share=gap_share,
         time_elapsed_share=time_share,
         observed_growth=np.where(growth, observed, np.nan),
@@ -324,10 +369,29 @@ def _judge(out: pd.DataFrame, year: int, thresholds: dict) -> pd.DataFrame:
         required_per_year=pace,
         status=status,
         note=note,
+        unit=out["indicator_id"].map(units),
+        deadline_passed=passed,
+        shortfall=shortfall,
+        last_known_year=cy,
+        last_known_value=cv,
     )
     for column in ("label_vi", "label_en", "colour", "symbol"):
         result[column] = result["status"].map(bands[column])
-    for column in ("base_year", "current_year", "first_met_year", "target_year"):
+    # "Cannot be assessed: no data for 2025": the words carry the target year.
+    for lang in ("vi", "en"):
+        result[f"label_{lang}"] = result[f"label_{lang}"].where(
+            ~no_data,
+            result["target_year"].map(
+                lambda y, lang=lang: label("status_no_data_year", lang, year=int(y))
+            ),
+        )
+    for column in (
+        "base_year",
+        "current_year",
+        "first_met_year",
+        "target_year",
+        "last_known_year",
+    ):
         result[column] = result[column].astype(float).round().astype("Int64")
     level = result["place_level"].map({"province": 0, "district": 1, "commune": 2})
     order = np.lexsort(

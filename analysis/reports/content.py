@@ -684,7 +684,14 @@ def narrative(ctx: ReportContext, section: str) -> HTML:
         wanted = (
             ("achieved", "on_track")
             if section == "strengths"
-            else ("acceleration_needed", "limited_progress", "deterioration", "not_assessable")
+            else (
+                "not_achieved",
+                "acceleration_needed",
+                "limited_progress",
+                "deterioration",
+                "no_data",
+                "not_assessable",
+            )
         )
         keep = [h for h, r in zip(hints, _suggestion_statuses(ctx), strict=True) if r in wanted]
         if keep:

@@ -38,29 +38,28 @@ from analysis.core.text import nfc, slugify
 from analysis.data import reference
 from analysis.data.schemas import TABLES
 from analysis.data.validation import Problem, check_relations, check_schema
-from analysis.intake.read import (
-    MESSAGES,
+from analysis.intake.problems import (
     IntakeLimits,
     IntakeProblem,
-    ParsedSubmission,
-    clean_text,
     human_size,
     make_problem,
+    message,
+    show_value,
+    with_file,
+)
+from analysis.intake.read import ParsedSubmission, read_submission
+from analysis.intake.units import place_key, resolve_unit
+from analysis.intake.values import (
+    clean_text,
     parse_booleans,
     parse_dates,
     parse_numbers,
     parse_years,
-    place_key,
-    read_submission,
-    resolve_unit,
-    show_value,
-    with_file,
 )
 from analysis.intake.workbook import COVER_TITLE, sheet_specs, table_specs, unit_villages
 
 __all__ = [
     "ARCHIVE_DIR",
-    "MESSAGES",
     "IntakeLimits",
     "IntakeOptions",
     "IntakeProblem",
@@ -74,6 +73,7 @@ __all__ = [
     "ingest",
     "ingest_file",
     "load_changes",
+    "message",
     "parse_booleans",
     "parse_dates",
     "parse_numbers",

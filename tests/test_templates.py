@@ -132,7 +132,7 @@ def test_text_is_never_written_as_a_formula(db: Path) -> None:
     unit["code"] = "183"
     wb = build_template(tables, unit, 2024)
     cell = wb["Số liệu thôn bản"].cell(row=FIRST_DATA_ROW, column=2)
-    assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
+    assert cell.value == '\'=HYPERLINK("http://x")' and cell.data_type == "s"
 
 
 def test_template_verb_writes_one_per_unit(

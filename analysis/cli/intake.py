@@ -53,7 +53,8 @@ def _resolve_units(text: str, year: int, villages: object) -> list:
     """The units a ``--unit`` value names: ``all``, a code or a name."""
     import pandas as pd
 
-    from analysis.intake.ingest import MESSAGES, resolve_unit
+    from analysis.intake.problems import message
+    from analysis.intake.units import resolve_unit
     from analysis.intake.workbook import expected_units
 
     if text.strip().lower() == "all":
@@ -64,7 +65,7 @@ def _resolve_units(text: str, year: int, villages: object) -> list:
         unit, by_name = resolve_unit(None, text, year)
         if unit is None:
             code, params = (by_name or problems)[0]
-            vi, en = MESSAGES[code]
+            vi, en = message(code)
             values = {"value": text, "hint": "", "hint_en": "", **params}
             raise UsageError(f"{vi.format(**values)} / {en.format(**values)}")
     assert isinstance(unit, pd.Series)

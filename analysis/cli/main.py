@@ -53,38 +53,48 @@ def _cmd_build(args: argparse.Namespace) -> int:
         )
         return EXIT_PARTIAL
     print(f"Store built: {path}")
-    written = _write_indicator_outputs(db)
+    written = _write_indicator_outputs(db, _indicator_out(args, db))
     for item in written:
         print(f"Indicators written: {item}")
     return EXIT_OK
 
 
-def _write_indicator_outputs(db: Path) -> list[Path]:
-    """Write indicator CSVs when the indicator engine is present (issue 3)."""
-    try:
-        from analysis.indicators.outputs import write_indicator_csvs
-    except ImportError:
-        return []
-    return write_indicator_csvs(db_path=db)
+def _indicator_out(args: argparse.Namespace, db: Path) -> Path:
+    """Where a build writes its indicator CSVs: ``--out``; else beside a store named with
+    ``--db`` (``<its folder>/indicators``), so that a build into another store never writes
+    over the project's own ``outputs/``; else ``outputs/indicators``."""
+    if args.out:
+        return Path(args.out)
+    if args.db and db.resolve() != config.db_path().resolve():
+        return db.parent / "indicators"
+    return config.OUTPUTS_DIR / "indicators"
+
+
+def _write_indicator_outputs(db: Path, out: Path) -> list[Path]:
+    """Write the indicator CSVs of the store ``db`` into the folder ``out``."""
+    from analysis.indicators.outputs import write_indicator_csvs
+
+    return write_indicator_csvs(db_path=db, out_dir=out)
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
-    import duckdb
     import pandas as pd
 
-    from analysis.data.store import query
+    from analysis.core.text import defuse_frame
+    from analysis.data.store import sandboxed_query
 
     db = Path(args.db) if args.db else config.db_path()
-    try:
-        result = query(args.statement, db)
-    except FileNotFoundError as exc:
-        raise UsageError(str(exc)) from exc
-    except duckdb.Error as exc:
-        raise UsageError(f"SQL error: {exc}") from exc
-    with pd.option_context(
-        "display.max_rows", args.max_rows, "display.width", 200, "display.max_columns", 50
-    ):
-        print(result.to_string(index=False) if len(result) else "(no rows)")
+    result = sandboxed_query(args.statement, db)  # UsageError (exit 2) when refused
+    if args.csv:
+        defuse_frame(result).to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif args.json:
+        sys.stdout.write(result.to_json(orient="records", date_format="iso", force_ascii=False))
+        sys.stdout.write("\n")
+    else:
+        with pd.option_context(
+            "display.max_rows", args.max_rows, "display.width", 200, "display.max_columns", 50
+        ):
+            print(result.to_string(index=False) if len(result) else "(no rows)")
     return EXIT_OK
 
 
@@ -114,16 +124,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", help="folder of raw tables (default data/sample)")
     p.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
     p.add_argument(
+        "--out",
+        help="folder for the indicator CSVs (default outputs/indicators, or beside --db)",
+    )
+    p.add_argument(
         "--no-replay",
         action="store_true",
         help="do not load again the submissions the old store had loaded (data/received)",
     )
     p.set_defaults(func=_cmd_build)
 
-    p = verbs.add_parser("sql", help="run one SQL statement on the store and print the result")
-    p.add_argument("statement")
+    p = verbs.add_parser(
+        "sql",
+        help="run one read-only SQL statement on the store (sandboxed: no files, no extensions)",
+    )
+    p.add_argument("statement", help="one SELECT statement")
     p.add_argument("--db")
     p.add_argument("--max-rows", type=int, default=200)
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--csv", action="store_true", help="print the result as CSV")
+    shape.add_argument("--json", action="store_true", help="print the result as JSON records")
     p.set_defaults(func=_cmd_sql)
 
     p = verbs.add_parser("report", help="run the report notebooks and render them")

@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from analysis.core import config
+from analysis.core.errors import UsageError
 from analysis.data import reference
 from analysis.data.sample import COMMENT_PREFIX
 from analysis.data.schemas import TABLES, table_specs
@@ -197,6 +198,72 @@ def query(sql: str, db_path: Path | None = None) -> pd.DataFrame:
     """Run one SQL statement on the store and return the result as a DataFrame."""
     with connect(db_path) as con:
         return con.execute(sql).df()
+
+
+#: The settings of a sandboxed connection (``python -m analysis sql``): no file, network or
+#: extension outside the store, and the settings locked so that a statement cannot undo them.
+SANDBOX_CONFIG: dict[str, object] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+#: Statement types a sandboxed query may run: reading only.
+SANDBOX_STATEMENTS = ("SELECT", "EXPLAIN", "PRAGMA", "CALL")
+
+
+class QueryRefused(UsageError):
+    """A statement the SQL sandbox does not run (several statements, writing, files, settings)."""
+
+
+def sandboxed_query(sql: str, db_path: Path | None = None) -> pd.DataFrame:
+    """Run one read-only statement on the store in a sandbox and return its result.
+
+    The store is opened read-only with external access (files, network), extension install and
+    autoload disabled and the configuration locked; exactly one statement of the
+    ``SANDBOX_STATEMENTS`` types is accepted. Anything else raises :class:`QueryRefused` with a
+    message saying why; a malformed statement raises :class:`UsageError`.
+    """
+    path = db_path or config.db_path()
+    if not sql.strip():
+        raise UsageError("empty SQL statement: give one SELECT statement")
+    if not path.exists():
+        raise UsageError(
+            f"no database at {path}: run `python -m analysis build` (or `make build`) first"
+        )
+    with duckdb.connect(str(path), read_only=True, config=SANDBOX_CONFIG) as con:
+        try:
+            statements = con.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise UsageError(f"SQL error: {_first_line(exc)}") from exc
+        if not statements:
+            raise UsageError("empty SQL statement: give one SELECT statement")
+        if len(statements) > 1:
+            raise QueryRefused(
+                f"{len(statements)} statements given: `sql` runs one statement per call"
+            )
+        kind = str(statements[0].type).rsplit(".", 1)[-1]
+        if kind not in SANDBOX_STATEMENTS:
+            raise QueryRefused(
+                f"{kind} statements are refused: `sql` only reads the store "
+                f"({', '.join(SANDBOX_STATEMENTS)}); it does not write, copy, export, attach, "
+                "install or load extensions, or change settings"
+            )
+        try:
+            return con.execute(sql).df()
+        except duckdb.PermissionException as exc:
+            raise QueryRefused(
+                f"refused: `sql` reads only the tables of the store, no other file, address "
+                f"or extension ({_first_line(exc)})"
+            ) from exc
+        except duckdb.Error as exc:
+            raise UsageError(f"SQL error: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an error's message (DuckDB adds the statement with a caret below)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _info_from_store(con: duckdb.DuckDBPyConnection) -> dict[str, object]:

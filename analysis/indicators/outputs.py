@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core import config
+from analysis.core.text import defuse_frame
 from analysis.data.store import Dataset, read_dataset
 from analysis.indicators.compute import (
     compute_indicators,
@@ -58,12 +59,15 @@ def indicator_tables(ds: Dataset) -> dict[str, pd.DataFrame]:
 
 
 def write_csv(frame: pd.DataFrame, path: Path, synthetic: bool) -> Path:
-    """Write one table as UTF-8 CSV, with the synthetic-data comment line first if needed."""
+    """Write one table as UTF-8 CSV, with the synthetic-data comment line first if needed;
+    text that a spreadsheet would run as a formula is made inert (``core.text.defuse_frame``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="") as handle:
         if synthetic:
             handle.write(SYNTHETIC_COMMENT + "\n")
-        frame.to_csv(handle, index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+        defuse_frame(frame).to_csv(
+            handle, index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC
+        )
     return path
 
 

@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from analysis.core.text import nfc, slugify, strip_diacritics
+from analysis.core.text import defuse_formula, nfc, slugify, strip_diacritics
 from analysis.data import reference
 from analysis.data.schemas import TableSpec
 from analysis.data.schemas import table_specs as _build_table_specs
@@ -342,9 +342,10 @@ _NUMBER_FORMATS = {"int": "#,##0", "float": "#,##0.0", "date": "dd/mm/yyyy", "ye
 
 
 def _set_text(ws: Worksheet, row: int, column: int, value: object) -> None:
-    """Write a value; text is always stored as text, never as a formula."""
+    """Write a value; text is always stored as text, never as a formula (and text that starts
+    like one is made inert, ``core.text.defuse_formula``)."""
     cell = ws.cell(row=row, column=column)
-    cell.value = value
+    cell.value = defuse_formula(value)
     if isinstance(value, str):
         cell.data_type = "s"
 

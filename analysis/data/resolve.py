@@ -57,6 +57,7 @@ def _resolve(
     keys: pd.DataFrame,
     describe: pd.Series,
     what: str,
+    valid: str = "",
 ) -> str:
     """The one id of ``ids`` that ``text`` names: an exact id, else one row whose folded
     ``keys`` hold the folded text; errors otherwise."""
@@ -88,9 +89,10 @@ def _resolve(
     hint = (
         "; did you mean " + "; ".join(f"{i} ({describe[i]})" for i in suggested) + "?"
         if suggested
-        else f"; for example: {', '.join(ids.head(N_SUGGESTIONS))}"
+        else ""
     )
-    raise UnknownNameError(f"unknown {what} {given!r}{hint}", suggested)
+    valid = valid or f"for example {', '.join(ids.head(N_SUGGESTIONS))}"
+    raise UnknownNameError(f"unknown {what} {given!r}; valid: {valid}{hint}", suggested)
 
 
 def resolve_place(text: object, level: str | Sequence[str] | None = None) -> str:
@@ -116,7 +118,11 @@ def resolve_place(text: object, level: str | Sequence[str] | None = None) -> str
         [f"{n}, {lv}" for n, lv in zip(table["name_vi"], table["level"], strict=True)],
         index=ids.to_numpy(),
     )
-    return _resolve(text, ids, keys, describe, "place")
+    top = table["level"] != "commune"
+    valid = ", ".join(ids[top]) + (
+        ", or a 2025 commune (slug, code or name)" if (~top).any() else ""
+    )
+    return _resolve(text, ids, keys, describe, "place", valid)
 
 
 def resolve_places(

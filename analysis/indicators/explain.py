@@ -429,9 +429,9 @@ def explain(
         ``denominator`` (what it adds to each), ``gap`` (denominator minus numerator: the
         facilities not yet compliant for T6, 1 for a village not operating effectively for
         T5; for T2's areas, their number of commodity crafts), ``reason``. Counted members
-        first, then in scope, then by name in Vietnamese order. ``attrs`` holds ``value``,
-        ``numerator``, ``denominator`` and ``unit`` worked out from the members: the value
-        ``compute_indicators`` gives.
+        first, then in scope, then the largest gap, then by name in Vietnamese order.
+        ``attrs`` holds ``value``, ``numerator``, ``denominator`` and ``unit`` worked out
+        from the members: the value ``compute_indicators`` gives.
     """
     indicator_id = str(indicator_id).upper()
     if indicator_id not in EXPLAINED:
@@ -458,8 +458,11 @@ def explain(
             members = members[members[f"{level}_code"] == code]
         elif indicator_id == "T3":
             members = pd.concat([members, _craft_members(ds, year, lang)], ignore_index=True)
-    order = members.assign(_name=vi_order(members["name_vi"])).sort_values(
-        ["counted", "in_scope", "_name", "member_id"], ascending=[False, False, True, True]
+    order = members.assign(
+        _name=vi_order(members["name_vi"]), _gap=members["gap"].fillna(-1.0)
+    ).sort_values(
+        ["counted", "in_scope", "_gap", "_name", "member_id"],
+        ascending=[False, False, False, True, True],
     )
     out = order.loc[:, list(EXPLAIN_COLUMNS)].reset_index(drop=True)
     out.insert(1, "place_id", place_id)

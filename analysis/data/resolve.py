@@ -91,8 +91,8 @@ def _resolve(
         if suggested
         else ""
     )
-    valid = valid or f"for example {', '.join(ids.head(N_SUGGESTIONS))}"
-    raise UnknownNameError(f"unknown {what} {given!r}; valid: {valid}{hint}", suggested)
+    valid = valid or f"for example: {', '.join(sorted(ids)[:N_SUGGESTIONS])}"
+    raise UnknownNameError(f"unknown {what} {given!r}; {valid}{hint}", suggested)
 
 
 def resolve_place(text: object, level: str | Sequence[str] | None = None) -> str:
@@ -119,8 +119,10 @@ def resolve_place(text: object, level: str | Sequence[str] | None = None) -> str
         index=ids.to_numpy(),
     )
     top = table["level"] != "commune"
-    valid = ", ".join(ids[top]) + (
-        ", or a 2025 commune (slug, code or name)" if (~top).any() else ""
+    valid = (
+        "valid: "
+        + ", ".join(ids[top])
+        + (", or a 2025 commune (slug, code or name)" if (~top).any() else "")
     )
     return _resolve(text, ids, keys, describe, "place", valid)
 

@@ -23,6 +23,9 @@ COMPLETE = (
     "analysis.cli.status",
     "analysis.explore.questions",
     "analysis.indicators.sql_views",
+    "analysis.indicators.explain",
+    "analysis.data.resolve",
+    "analysis.cli.explain",
 )
 HEADING = re.compile(r"^### `(analysis(?:\.\w+)+)\((.*)\)`$", re.MULTILINE)
 SQL_OBJECT = re.compile(r"^### (?:Table|View) `(\w+)`\n[^#]*?^Columns: ([^\n]+)$", re.MULTILINE)

@@ -245,3 +245,60 @@ def test_format_comparison_writes_units_and_statuses(ds: Dataset) -> None:
     assert t6["Status with"].split()[0] in {"✔", "▲", "►", "▼", "✖", "?"}
     assert set(table["place_id"]) == {PROVINCE}
     assert CONG_SON not in set(table["place_id"])
+
+
+@pytest.fixture(scope="module")
+def short_of_decree_52() -> Dataset:
+    """VA (Thôn Vạn Linh): 10 of 100 households in the craft (Decree 52 asks 20%) and no
+    environmental group, 2023-2025; VB: the defaults (50%, environment in order)."""
+    rows = [
+        {"village_id": "VA", "year": y, "households_craft": 10, "env_group": False}
+        for y in (2023, 2024, 2025)
+    ]
+    rows += [{"village_id": "VB", "year": y} for y in (2023, 2024, 2025)]
+    villages = [{"village_id": "VA", "name_vi": "Thôn Vạn Linh"}, {"village_id": "VB"}]
+    return make_dataset(villages, rows)
+
+
+def test_recognising_a_village_short_of_decree_52_warns(short_of_decree_52: Dataset) -> None:
+    data = short_of_decree_52
+    # Named as a person would: "van linh" is VA. It lacks two criteria: left out, with a warning.
+    with pytest.warns(sc.ScenarioWarning, match="does not meet the criteria of Decree 52"):
+        table = sc.compare_scenario(data, [sc.recognise("van linh", 2026)], 2026)
+    assert (value(table, "T3", side="before"), value(table, "T3")) == (0, 0)
+    assert table.attrs["changes"] == []
+    assert table.attrs["warnings"] == [
+        "Thôn Vạn Linh (VA) không được công nhận trong kịch bản: năm 2026 chưa đáp ứng tiêu chí "
+        "của Nghị định 52/2018 (tỷ lệ hộ tham gia nghề 10% < 20%; chưa có tổ tự quản về môi "
+        "trường); dùng recognise(..., force=True) để vẫn công nhận"
+    ]
+    assert "⚠ Thôn Vạn Linh (VA)" in sc.summarise_comparison(table)
+    # Insisting recognises it: T3 0 -> 1, and the warning says it was forced.
+    forced = sc.compare_scenario(
+        data, [sc.recognise("VA", 2026, force=True)], 2026, places="province", lang="en"
+    )
+    assert (value(forced, "T3", side="before"), value(forced, "T3")) == (0, 1)
+    [warning] = forced.attrs["warnings"]
+    assert warning.startswith("Thôn Vạn Linh (VA) recognised in 2026 as asked (force=True)")
+    assert "households in the craft 10% (needs 20%); no self-managed environmental group" in warning
+    # A village meeting the criteria goes through without a word.
+    fine = sc.compare_scenario(data, [sc.recognise("VB", 2026)], 2026, places="province")
+    assert fine.attrs["warnings"] == [] and value(fine, "T3") == 1
+
+
+def test_places_and_villages_by_name(ds: Dataset) -> None:
+    table = sc.compare_scenario(ds, [sc.recognise("VB", 2026)], 2026, places="huyen cao loc")
+    assert set(table["place_id"]) == {"cao-loc"}
+    both = sc.compare_scenario(ds, [sc.recognise("VB", 2026)], 2026, places=["183", "xa cong son"])
+    assert list(both["place_id"].unique()) == ["cao-loc", "xa-cong-son"]
+    # "Cao Lộc" is an area and a commune: an error naming both, not an empty table.
+    with pytest.raises(sc.ScenarioError, match="cao-loc.*xa-cao-loc"):
+        sc.compare_scenario(ds, [sc.recognise("VB", 2026)], 2026, places="Cao Lộc")
+    with pytest.raises(sc.ScenarioError, match="did you mean cao-loc"):
+        sc.compare_scenario(ds, [sc.recognise("VB", 2026)], 2026, places="Cao Lox District")
+    # Every village of the fixture is "Thôn thử": the name is shared, the id is needed.
+    with pytest.raises(sc.ScenarioError, match="names 4 villages"):
+        sc.apply_changes(ds, [sc.recognise("Thôn thử", 2026)])
+    chosen = sc.resolve_changes(ds, [sc.link_tourism_in("Huyện Cao Lộc", 1, 2026)])
+    assert chosen == [sc.LinkTourism("VA", 2026)]
+    assert sc.resolve_changes(ds, [sc.restore("vb", 2026)]) == [sc.Restore("VB", 2026)]

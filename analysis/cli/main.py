@@ -163,11 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default outputs/)")
     p.set_defaults(func=_cmd_report)
 
+    from analysis.cli import explain as explain_cli
     from analysis.cli import intake as intake_cli
     from analysis.cli import status
 
     intake_cli.register(verbs)  # template, ingest
     status.register(verbs)  # status
+    explain_cli.register(verbs)  # explain
     return parser
 
 

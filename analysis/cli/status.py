@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.cli.output import add_output_options
 from analysis.core import config
 from analysis.core.formatting import format_count, is_missing
 from analysis.core.labels import label
 from analysis.data import places as places_mod
 from analysis.data import reference
+from analysis.data.resolve import resolve_place
 from analysis.indicators.progress import summarise_area_statuses
 
 if TYPE_CHECKING:
@@ -51,7 +53,7 @@ def _context(year: int | None, place: str | None, lang: str, db_path: Path | Non
 
     if lang not in ("vi", "en"):
         raise ValueError(f"unknown language {lang!r}; valid: vi, en")
-    place = place or str(reference.province()["slug"])
+    place = resolve_place(place) if place else str(reference.province()["slug"])
     valid = status_places()
     if place not in valid:
         areas = ", ".join(valid[:12])
@@ -250,10 +252,31 @@ def targets_text(
     return unicodedata.normalize("NFC", "\n".join(lines)) + "\n"
 
 
+def targets_frame(
+    year: int | None = None,
+    place: str | None = None,
+    lang: str = "vi",
+    db_path: str | Path | None = None,
+) -> pd.DataFrame:
+    """The targets table of :func:`targets_text` as a frame for the next tool (``--csv``,
+    ``--json``): ``indicator_id``, then the table's columns (headers on one line), the
+    texts as printed."""
+    ctx = _context(year, place, lang, Path(db_path) if db_path else None)
+    header, rows = targets_table(ctx)
+    columns = [" ".join(h.split()) for h in header]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.insert(0, "indicator_id", [r[0].split(".")[0] for r in rows])
+    return frame
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
+    from analysis.cli.output import print_frame
     from analysis.core.errors import EXIT_OK, UsageError
 
     try:
+        if args.output != "text":
+            print_frame(targets_frame(args.year, args.place, args.lang, args.db), args.output)
+            return EXIT_OK
         text = targets_text(args.year, args.place, args.lang, args.db)
     except (ValueError, FileNotFoundError) as exc:
         raise UsageError(str(exc)) from exc
@@ -268,9 +291,11 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--place",
         default=str(reference.province()["slug"]),
-        help="province or district-level area slug (default: the province)",
+        help="province, district-level area or 2025 commune: slug, code or name "
+        "(default: the province)",
     )
     parser.add_argument("--lang", choices=["vi", "en"], default="vi")
     parser.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
+    add_output_options(parser)
     parser.set_defaults(func=_cmd_status)
     return parser

@@ -1,14 +1,14 @@
-"""Vietnamese text handling: NFC normalisation, diacritics removal, ASCII slugs, and text made
-safe for the spreadsheets the project writes (no cell a spreadsheet would run as a formula)."""
+"""Vietnamese text handling: NFC normalisation, diacritics removal, ASCII slugs, sorting in
+the order of the Vietnamese alphabet (not by code point: ``Đ`` after ``D``, not after ``Z``), and
+text made safe for the spreadsheets the project writes (no cell a spreadsheet would run as a formula)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
-if TYPE_CHECKING:
-    import pandas as pd
+import pandas as pd
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
 
@@ -52,3 +52,64 @@ def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = out[column].map(defuse_formula)
     out.columns = [defuse_formula(c) for c in out.columns]
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Vietnamese collation
+
+#: The Vietnamese alphabet (with the Latin letters it lacks, f j w z, where Latin puts them).
+VI_ALPHABET: tuple[str, ...] = tuple("aăâbcdđeêfghijklmnoôơpqrstuưvwxyz")
+_LETTER_RANK = {letter: i for i, letter in enumerate(VI_ALPHABET)}
+#: Letter-forming marks (breve, circumflex, horn), kept with their letter.
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
+#: Tones in dictionary order: level (none), grave, hook above, tilde, acute, dot below.
+_TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def _letters(value: str) -> list[tuple[str, int]]:
+    """Each base letter (with its letter-forming marks) and its tone (0 for none)."""
+    out: list[tuple[str, int]] = []
+    for ch in unicodedata.normalize("NFD", value):
+        if ch in _TONE_RANK and out:
+            out[-1] = (out[-1][0], _TONE_RANK[ch])
+        elif ch in _LETTER_MARKS and out:
+            out[-1] = (unicodedata.normalize("NFC", out[-1][0] + ch), out[-1][1])
+        elif unicodedata.category(ch) != "Mn":
+            out.append((ch, 0))
+    return out
+
+
+def vi_sort_key(value: object) -> tuple:
+    """Sort key of a name in Vietnamese order: letters by the alphabet ``a ă â b c d đ e ê g
+    ...`` (``VI_ALPHABET``), ignoring case and tones; then tones (none, huyền, hỏi, ngã, sắc,
+    nặng) from the first letter on; then lower case before upper. Spaces and punctuation
+    come before digits, digits before letters. ``sorted(names, key=vi_sort_key)``."""
+    letters = _letters(nfc(str(value)))
+    primary = []
+    for ch, _ in letters:
+        low = ch.lower()
+        if low in _LETTER_RANK:
+            primary.append((2, _LETTER_RANK[low]))
+        elif low.isdigit():
+            primary.append((1, ord(low)))
+        else:
+            primary.append((0, ord(low)))
+    tones = tuple(tone for _, tone in letters)
+    case = tuple(int(ch != ch.lower()) for ch, _ in letters)
+    return (tuple(primary), tones, case)
+
+
+def sort_vi(values: Iterable[str]) -> list[str]:
+    """``values`` sorted in Vietnamese order (:func:`vi_sort_key`)."""
+    return sorted(values, key=vi_sort_key)
+
+
+def vi_order(values: pd.Series) -> pd.Series:
+    """Rank of each value in Vietnamese order, for ``DataFrame.sort_values(..., key=vi_order)``
+    (ties share a rank; missing values last)."""
+    present = values.dropna().astype(str)
+    ranks = {v: i for i, v in enumerate(sort_vi(present.unique()))}
+    last = len(ranks)
+    return pd.Series(
+        [last if pd.isna(v) else ranks[str(v)] for v in values], index=values.index, dtype=int
+    )

@@ -98,3 +98,9 @@ def commune_slug_by_code() -> dict[str, str]:
     """2025 commune code -> slug."""
     table = reference.communes_2025()
     return dict(zip(table["code"], table["slug"], strict=True))
+
+
+def commune_name_by_code() -> dict[str, str]:
+    """2025 commune code -> its name (``Xã Công Sơn``)."""
+    table = reference.communes_2025()
+    return dict(zip(table["code"], table["name_vi"], strict=True))

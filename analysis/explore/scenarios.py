@@ -10,6 +10,12 @@ A scenario is a list of changes, each built by one small function::
     table = sc.compare_scenario(ds, changes, 2026)     # before, after, difference, statuses
     table.attrs["changes"]                              # what was done, villages named
 
+The changes themselves live in :mod:`analysis.explore.changes` (re-exported here). Villages and
+places may be named by id, slug, code or name (``analysis.data.resolve``). A recognition of a
+village that does not meet Decree 52's criteria in its year is left out, and
+``attrs["warnings"]`` of the comparison says what the village lacks; ``recognise(...,
+force=True)`` makes it anyway (the warning says so).
+
 ``apply_changes`` is pure: it returns a new :class:`~analysis.data.store.Dataset` and never touches
 the one it is given. Changes apply in order, each to the data left by the ones before, so two
 ``link_tourism_in`` for the same place never pick the same village.
@@ -27,25 +33,68 @@ figures are known; read T5 in such a year with that in mind.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
-import numpy as np
 import pandas as pd
 
-from analysis.core.config import PROGRAMME_END, PROGRAMME_START
-from analysis.core.errors import UsageError
-from analysis.core.formatting import value_text
+from analysis.core.formatting import is_missing, value_text
 from analysis.core.labels import label
 from analysis.data import places as places_mod
 from analysis.data import reference
+from analysis.data.resolve import ResolveError, resolve_place
 from analysis.data.schemas import table_specs
 from analysis.data.store import Dataset
+from analysis.explore.changes import (
+    RECOGNITION_DAY,
+    AddCommodityCraft,
+    Change,
+    LinkTourism,
+    LinkTourismIn,
+    Recognise,
+    Restore,
+    ScenarioError,
+    ScenarioWarning,
+    SetValue,
+    add_commodity_craft,
+    check_year,
+    link_tourism,
+    link_tourism_in,
+    recognise,
+    replace_tables,
+    restore,
+    set_value,
+)
 from analysis.explore.questions import change_text
 from analysis.indicators.compute import LEVEL_ORDER, compute_indicators, indicator_years
 from analysis.indicators.progress import assess_progress, status_label
-from analysis.reports import tables
+
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "RECOGNITION_DAY",
+    "AddCommodityCraft",
+    "Change",
+    "LinkTourism",
+    "LinkTourismIn",
+    "Recognise",
+    "Restore",
+    "ScenarioError",
+    "ScenarioWarning",
+    "SetValue",
+    "add_commodity_craft",
+    "apply_changes",
+    "carry_forward",
+    "compare_scenario",
+    "format_comparison",
+    "last_data_year",
+    "link_tourism",
+    "link_tourism_in",
+    "recognise",
+    "resolve_changes",
+    "restore",
+    "set_value",
+    "summarise_comparison",
+]
 
 #: Columns of the result of :func:`compare_scenario`, in order.
 COMPARISON_COLUMNS: tuple[str, ...] = (
@@ -63,101 +112,9 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "status_after",
     "status_changed",
 )
-#: Date given to a scenario recognition (only its year counts for the indicators).
-RECOGNITION_DAY = "07-01"
-_MARK = "(kịch bản)"
 
 
-class ScenarioError(UsageError):
-    """A change that cannot apply to the data (unknown village, already recognised...)."""
-
-
-class Change(Protocol):
-    """One change to the data: ``resolve`` names what it touches, ``apply`` makes it."""
-
-    year: int
-
-    def resolve(self, ds: Dataset) -> tuple[Change, ...]:
-        """The concrete changes this one stands for, checked against ``ds``."""
-        ...
-
-    def apply(self, ds: Dataset) -> Dataset:
-        """A new data set with the change made."""
-        ...
-
-    def describe(self, ds: Dataset, lang: str = "vi") -> str:
-        """One line saying what the change does, villages and places named."""
-        ...
-
-
-# -------------------------------------------------------------------------------- helpers
-
-
-def _check_year(year: int) -> int:
-    if not PROGRAMME_START <= int(year) <= PROGRAMME_END:
-        raise ScenarioError(
-            f"year {year} is outside the programme ({PROGRAMME_START}-{PROGRAMME_END})"
-        )
-    return int(year)
-
-
-def _village(ds: Dataset, village_id: str) -> pd.Series:
-    """The village's row; a clear error naming some valid ids otherwise."""
-    villages = ds.villages
-    hit = villages[villages["village_id"].astype(str) == village_id]
-    if hit.empty:
-        some = ", ".join(sorted(villages["village_id"].astype(str))[:10])
-        raise ScenarioError(f"unknown village {village_id!r}; for example: {some}")
-    return hit.iloc[0]
-
-
-def _missing(value: object) -> bool:
-    return value is None or bool(pd.isna(value))
-
-
-def _replace(ds: Dataset, **frames: pd.DataFrame) -> Dataset:
-    """A new Dataset with some tables replaced (the others shared, never modified)."""
-    return Dataset(tables={**ds.tables, **frames}, info=dict(ds.info))
-
-
-def _set_village(ds: Dataset, village_id: str, **values: object) -> Dataset:
-    villages = ds.villages.copy()
-    row = villages["village_id"].astype(str) == village_id
-    for column, value in values.items():
-        villages.loc[row, column] = value
-    return _replace(ds, villages=villages)
-
-
-def _village_words(ds: Dataset, village_id: str, lang: str) -> dict[str, str]:
-    """Name, id and district-level area of a village, for the descriptions."""
-    row = _village(ds, village_id)
-    code = str(row["district_code"])
-    slug = places_mod.district_slug_by_code().get(code)
-    area = places_mod.place(slug)["short_name_vi"] if slug else code
-    return {"village": str(row["name_vi"]), "village_id": village_id, "area": str(area)}
-
-
-def _district(ds: Dataset, district: str) -> tuple[str, str]:
-    """(code, short name) of a district-level area given by slug or code."""
-    table = reference.districts()
-    hit = table[(table["slug"] == district) | (table["code"] == str(district))]
-    if hit.empty:
-        known = set(ds.district_crafts["district_code"].astype(str))
-        if str(district) in known:
-            return str(district), str(district)
-        raise ScenarioError(
-            f"unknown district-level area {district!r}; valid: {', '.join(table['slug'])}"
-        )
-    return str(hit.iloc[0]["code"]), str(hit.iloc[0]["short_name_vi"])
-
-
-def _household_share(ds: Dataset, year: int) -> pd.Series:
-    """Each village's share of households in the craft, in its latest year up to ``year``."""
-    vy = ds.village_year[ds.village_year["year"] <= year].sort_values("year")
-    latest = vy.drop_duplicates("village_id", keep="last").set_index("village_id")
-    total = pd.to_numeric(latest["households_total"], errors="coerce").astype(float)
-    craft = pd.to_numeric(latest["households_craft"], errors="coerce").astype(float)
-    return (craft / total.where(total > 0)).rename(index=str)
+# ------------------------------------------------------------------------- years ahead
 
 
 def last_data_year(ds: Dataset) -> int:
@@ -186,311 +143,10 @@ def carry_forward(ds: Dataset, year: int) -> Dataset:
             dc[dc["year"] == dc_last].assign(year=y) for y in range(dc_last + 1, int(year) + 1)
         ]
     district_crafts = pd.concat(frames, ignore_index=True)
-    out = _replace(ds, village_year=village_year, district_crafts=district_crafts)
+    out = replace_tables(ds, village_year=village_year, district_crafts=district_crafts)
     projected = sorted({*map(int, ds.info.get("projected_years", [])), *new_years})
     out.info["projected_years"] = projected
     return out
-
-
-# -------------------------------------------------------------------------------- changes
-
-
-@dataclass(frozen=True)
-class Recognise:
-    """A village recognised as a craft village (or traditional craft village) in ``year``."""
-
-    village_id: str
-    year: int
-    kind: str = "lang_nghe"
-    regime: str = "52/2018"
-    decision: str | None = None
-
-    def resolve(self, ds: Dataset) -> tuple[Change, ...]:
-        _check_year(self.year)
-        kinds = [k for k in reference.code_list("recognition") if k != "none"]
-        if self.kind not in kinds:
-            valid = ", ".join(kinds)
-            raise ScenarioError(f"unknown recognition kind {self.kind!r}; valid: {valid}")
-        regimes = list(reference.code_list("regime"))
-        if self.regime not in regimes:
-            raise ScenarioError(f"unknown regime {self.regime!r}; valid: {', '.join(regimes)}")
-        row = _village(ds, self.village_id)
-        if str(row["recognition"]) != "none":
-            date = row["recognition_date"]
-            when = "" if _missing(date) else f" in {date.year}"
-            raise ScenarioError(
-                f"village {self.village_id} is already recognised ({row['recognition']}{when})"
-            )
-        return (self,)
-
-    def apply(self, ds: Dataset) -> Dataset:
-        return _set_village(
-            ds,
-            self.village_id,
-            recognition=self.kind,
-            recognition_regime=self.regime,
-            recognition_date=pd.Timestamp(f"{self.year}-{RECOGNITION_DAY}"),
-            recognition_decision=self.decision or _MARK,
-        )
-
-    def describe(self, ds: Dataset, lang: str = "vi") -> str:
-        kind = reference.code_list("recognition")[self.kind][lang]
-        return label(
-            "scn_recognise",
-            lang,
-            kind=kind.lower(),
-            year=self.year,
-            regime=self.regime,
-            **_village_words(ds, self.village_id, lang),
-        )
-
-
-@dataclass(frozen=True)
-class LinkTourism:
-    """A village developed together with tourism from ``year`` (target T4)."""
-
-    village_id: str
-    year: int
-
-    def resolve(self, ds: Dataset) -> tuple[Change, ...]:
-        _check_year(self.year)
-        since = _village(ds, self.village_id)["tourism_since"]
-        if not _missing(since) and int(since) <= self.year:
-            raise ScenarioError(
-                f"village {self.village_id} is already linked with tourism since {int(since)}"
-            )
-        return (self,)
-
-    def apply(self, ds: Dataset) -> Dataset:
-        return _set_village(ds, self.village_id, tourism_since=self.year)
-
-    def describe(self, ds: Dataset, lang: str = "vi") -> str:
-        return label(
-            "scn_link_tourism", lang, year=self.year, **_village_words(ds, self.village_id, lang)
-        )
-
-
-@dataclass(frozen=True)
-class LinkTourismIn:
-    """``n`` more villages of a place linked with tourism from ``year``, chosen by rule.
-
-    The rule, deterministic: villages of the place not yet linked by ``year``; recognised ones
-    first, then the larger share of households in the craft (latest figures up to ``year``),
-    then the village id. :func:`resolve_changes` says which were chosen.
-    """
-
-    place_id: str
-    n: int
-    year: int
-
-    def resolve(self, ds: Dataset) -> tuple[Change, ...]:
-        _check_year(self.year)
-        if self.n < 1:
-            raise ScenarioError(f"the number of villages must be at least 1, not {self.n}")
-        try:
-            villages = tables.villages_in(ds.villages, self.place_id)
-        except KeyError as exc:
-            raise ScenarioError(str(exc.args[0])) from exc
-        since = pd.to_numeric(villages["tourism_since"], errors="coerce")
-        free = villages[since.isna() | (since > self.year)]
-        recognised = free["recognition"].ne("none") & (
-            free["recognition_date"].dt.year.le(self.year).fillna(False).astype(bool)
-        )
-        share = free["village_id"].astype(str).map(_household_share(ds, self.year))
-        order = pd.DataFrame(
-            {
-                "village_id": free["village_id"].astype(str).to_numpy(),
-                "first": (~recognised).to_numpy(dtype=int),
-                "share": -share.fillna(-1.0).to_numpy(dtype=float),
-            }
-        ).sort_values(["first", "share", "village_id"])
-        chosen = list(order["village_id"].head(self.n))
-        if len(chosen) < self.n:
-            name = places_mod.place(self.place_id)["short_name_vi"]
-            left = ", ".join(chosen) or "none"
-            raise ScenarioError(
-                f"{name} has {len(chosen)} village(s) not yet linked with tourism by "
-                f"{self.year} ({left}); {self.n} asked"
-            )
-        return tuple(LinkTourism(v, self.year) for v in chosen)
-
-    def apply(self, ds: Dataset) -> Dataset:
-        for change in self.resolve(ds):
-            ds = change.apply(ds)
-        return ds
-
-    def describe(self, ds: Dataset, lang: str = "vi") -> str:
-        return "; ".join(c.describe(ds, lang) for c in self.resolve(ds))
-
-
-@dataclass(frozen=True)
-class Restore:
-    """A village's at-risk craft restored and preserved in ``year`` (target T1)."""
-
-    village_id: str
-    year: int
-
-    def resolve(self, ds: Dataset) -> tuple[Change, ...]:
-        _check_year(self.year)
-        restored = _village(ds, self.village_id)["restored_year"]
-        if not _missing(restored) and int(restored) <= self.year:
-            raise ScenarioError(
-                f"village {self.village_id} was already restored in {int(restored)}"
-            )
-        return (self,)
-
-    def apply(self, ds: Dataset) -> Dataset:
-        return _set_village(ds, self.village_id, restored_year=self.year)
-
-    def describe(self, ds: Dataset, lang: str = "vi") -> str:
-        return label(
-            "scn_restore", lang, year=self.year, **_village_words(ds, self.village_id, lang)
-        )
-
-
-@dataclass(frozen=True)
-class AddCommodityCraft:
-    """A craft produced as a commodity in a district-level area from ``year`` on (target T2):
-    a ``district_crafts`` row for that year and every later year of the data."""
-
-    district: str
-    craft_id: str
-    year: int
-    product_vi: str | None = None
-
-    def resolve(self, ds: Dataset) -> tuple[Change, ...]:
-        _check_year(self.year)
-        code, _ = _district(ds, self.district)
-        crafts = set(ds.crafts["craft_id"].astype(str))
-        if self.craft_id not in crafts:
-            valid = ", ".join(sorted(crafts))
-            raise ScenarioError(f"unknown craft {self.craft_id!r}; valid: {valid}")
-        dc = ds.district_crafts
-        there = dc[
-            (dc["district_code"].astype(str) == code)
-            & (dc["year"] == self.year)
-            & (dc["craft_id"].astype(str) == self.craft_id)
-        ]
-        if len(there):
-            raise ScenarioError(
-                f"{self.craft_id} is already a commodity craft of {self.district} in {self.year}"
-            )
-        return (AddCommodityCraft(code, self.craft_id, self.year, self.product_vi),)
-
-    def apply(self, ds: Dataset) -> Dataset:
-        code, _ = _district(ds, self.district)
-        dc = ds.district_crafts
-        years = sorted({self.year, *(int(y) for y in dc["year"].unique() if y > self.year)})
-        present = set(
-            dc.loc[
-                (dc["district_code"].astype(str) == code)
-                & (dc["craft_id"].astype(str) == self.craft_id),
-                "year",
-            ]
-        )
-        rows = pd.DataFrame(
-            {
-                "district_code": code,
-                "year": [y for y in years if y not in present],
-                "craft_id": self.craft_id,
-                "product_vi": self.product_vi,
-            }
-        )
-        added = pd.concat([dc, rows.astype(dc.dtypes.to_dict())], ignore_index=True)
-        return _replace(ds, district_crafts=added)
-
-    def describe(self, ds: Dataset, lang: str = "vi") -> str:
-        _, area = _district(ds, self.district)
-        crafts = ds.crafts.set_index(ds.crafts["craft_id"].astype(str))
-        craft = str(crafts.at[self.craft_id, f"name_{lang}"])
-        return label("scn_add_commodity_craft", lang, craft=craft, area=area, year=self.year)
-
-
-@dataclass(frozen=True)
-class SetValue:
-    """One figure of one village in one year (a ``village_year`` column) set to ``value``."""
-
-    village_id: str
-    year: int
-    column: str
-    value: object
-
-    def resolve(self, ds: Dataset) -> tuple[Change, ...]:
-        _check_year(self.year)
-        _village(ds, self.village_id)
-        columns = [c for c in ds.village_year.columns if c not in ("village_id", "year")]
-        if self.column not in columns:
-            raise ScenarioError(f"unknown column {self.column!r}; valid: {', '.join(columns)}")
-        vy = ds.village_year
-        row = (vy["village_id"].astype(str) == self.village_id) & (vy["year"] == self.year)
-        if not row.any():
-            raise ScenarioError(f"village {self.village_id} has no figures for {self.year}")
-        return (self,)
-
-    def apply(self, ds: Dataset) -> Dataset:
-        vy = ds.village_year.copy()
-        row = (vy["village_id"].astype(str) == self.village_id) & (vy["year"] == self.year)
-        vy.loc[row, self.column] = self.value
-        return _replace(ds, village_year=vy)
-
-    def describe(self, ds: Dataset, lang: str = "vi") -> str:
-        meta = table_specs()["village_year"].schema.columns[self.column].metadata
-        value = self.value
-        if isinstance(value, bool):
-            text = label("word_yes" if value else "word_no", lang)
-        elif isinstance(value, int | float | np.integer | np.floating):
-            text = value_text(value, "", lang)
-        else:
-            text = str(value)
-        return label(
-            "scn_set_value",
-            lang,
-            column=meta[lang],
-            value=text,
-            year=self.year,
-            **_village_words(ds, self.village_id, lang),
-        )
-
-
-def recognise(
-    village_id: str,
-    year: int,
-    kind: str = "lang_nghe",
-    regime: str = "52/2018",
-    decision: str | None = None,
-) -> Recognise:
-    """Village ``village_id`` recognised in ``year`` as ``kind`` (``lang_nghe`` or
-    ``lang_nghe_truyen_thong``) under ``regime`` (T3, C1; T5 and T6 then count it)."""
-    return Recognise(village_id, int(year), kind, regime, decision)
-
-
-def link_tourism(village_id: str, year: int) -> LinkTourism:
-    """Village ``village_id`` developed together with tourism from ``year`` (T4)."""
-    return LinkTourism(village_id, int(year))
-
-
-def link_tourism_in(place_id: str, n: int, year: int) -> LinkTourismIn:
-    """``n`` more villages of place ``place_id`` (a slug) linked with tourism from ``year``,
-    chosen by the rule of :class:`LinkTourismIn` (T4)."""
-    return LinkTourismIn(place_id, int(n), int(year))
-
-
-def restore(village_id: str, year: int) -> Restore:
-    """Village ``village_id``'s at-risk craft restored in ``year`` (T1)."""
-    return Restore(village_id, int(year))
-
-
-def add_commodity_craft(
-    district: str, craft_id: str, year: int, product_vi: str | None = None
-) -> AddCommodityCraft:
-    """Craft ``craft_id`` produced as a commodity in ``district`` (slug or code) from ``year``
-    on (T2)."""
-    return AddCommodityCraft(district, craft_id, int(year), product_vi)
-
-
-def set_value(village_id: str, year: int, column: str, value: object) -> SetValue:
-    """Figure ``column`` of ``village_year`` for one village and year set to ``value``."""
-    return SetValue(village_id, int(year), column, value)
 
 
 # ------------------------------------------------------------------------------ applying
@@ -511,7 +167,7 @@ def _validated(ds: Dataset, names: Sequence[str]) -> Dataset:
             checked[name] = specs[name].schema.validate(ds.tables[name])
         except Exception as exc:  # pandera's SchemaError: say it plainly
             raise ScenarioError(f"the changes break the rules of table {name}: {exc}") from exc
-    return _replace(ds, **checked)
+    return replace_tables(ds, **checked)
 
 
 def apply_changes(ds: Dataset, changes: Sequence[Change], through: int | None = None) -> Dataset:
@@ -538,13 +194,49 @@ def apply_changes(ds: Dataset, changes: Sequence[Change], through: int | None = 
     horizon = max([last_data_year(ds), int(through or 0), *(int(c.year) for c in changes)])
     current = carry_forward(ds, horizon)
     made: list[Change] = []
+    screened: list[dict[str, object]] = []
     for change in changes:
         for concrete in change.resolve(current):
+            if isinstance(concrete, Recognise):
+                lacks = concrete.shortfall(current)
+                if lacks is not None:
+                    screened.append({"change": concrete, "applied": concrete.force, **lacks})
+                    if not concrete.force:
+                        warnings.warn(
+                            _warning_text(current, screened[-1], "en"),
+                            ScenarioWarning,
+                            stacklevel=2,
+                        )
+                        continue
             made.append(concrete)
             current = concrete.apply(current)
     current = _validated(current, ["villages", "village_year", "district_crafts"])
     current.info["changes"] = tuple(made)
+    current.info["screened"] = tuple(screened)
     return current
+
+
+def _warning_text(ds: Dataset, item: dict[str, object], lang: str) -> str:
+    """A recognition short of Decree 52, in words: left out, or made because forced."""
+    change = item["change"]
+    assert isinstance(change, Recognise)
+    row = ds.villages[ds.villages["village_id"].astype(str) == change.village_id].iloc[0]
+    key = "scn_warning_forced" if item["applied"] else "scn_warning_refused"
+    return label(
+        key,
+        lang,
+        village=str(row["name_vi"]),
+        village_id=change.village_id,
+        year=change.year,
+        lacks=item[f"lacks_{lang}"],
+    )
+
+
+def scenario_warnings(ds: Dataset, lang: str = "vi") -> list[str]:
+    """The warnings of a data set made by :func:`apply_changes`: each recognition of a village
+    short of Decree 52's criteria, left out (or made because ``force=True``), with what the
+    village lacks."""
+    return [_warning_text(ds, item, lang) for item in ds.info.get("screened", ())]
 
 
 def _touched_places(ds: Dataset, changes: Sequence[Change], indicators: pd.DataFrame) -> list[str]:
@@ -592,8 +284,9 @@ def compare_scenario(
     year
         Evaluation year; after the last data year both sides are carried forward.
     places
-        Place slugs to show; ``"all"``; ``"province"`` for the top level only; or None for the
-        province and the district-level areas and communes the changes touch.
+        Places to show (slug, code or name, one or a list; ``analysis.data.resolve``);
+        ``"all"``; ``"province"`` for the top level only; or None for the province and the
+        district-level areas and communes the changes touch.
     lang
         Language of the change descriptions in ``attrs["changes"]``.
 
@@ -603,9 +296,11 @@ def compare_scenario(
         ``COMPARISON_COLUMNS``: one row per indicator, place and target year (target year and
         statuses missing for indicators without a target); ``difference`` is after minus
         before. ``attrs["changes"]`` lists what was done (villages named),
-        ``attrs["projected_years"]`` the carried-forward years.
+        ``attrs["projected_years"]`` the carried-forward years, ``attrs["warnings"]`` the
+        recognitions of villages short of Decree 52's criteria (left out unless forced), with
+        what each lacks.
     """
-    year = _check_year(year)
+    year = check_year(year)
     horizon = max([year, *(int(c.year) for c in changes)])
     before = carry_forward(ds, horizon)
     after = apply_changes(before, changes)
@@ -626,7 +321,10 @@ def compare_scenario(
     elif places == "province":
         chosen = list(merged.loc[merged["place_level"] == "province", "place_id"].unique())
     else:
-        chosen = list(places)
+        try:
+            chosen = [resolve_place(p) for p in ([places] if isinstance(places, str) else places)]
+        except ResolveError as exc:
+            raise ScenarioError(str(exc)) from exc
     merged = merged[merged["place_id"].isin(chosen)]
     projected = set(after.info.get("projected_years", []))
     out = merged.assign(
@@ -647,6 +345,7 @@ def compare_scenario(
     out["target_year"] = out["target_year"].astype("Int64")
     result = out.loc[:, list(COMPARISON_COLUMNS)].reset_index(drop=True)
     result.attrs["changes"] = [c.describe(after, lang) for c in made]
+    result.attrs["warnings"] = scenario_warnings(after, lang)
     result.attrs["projected_years"] = sorted(projected)
     return result
 
@@ -659,7 +358,7 @@ def format_comparison(comparison: pd.DataFrame, lang: str = "vi") -> pd.DataFram
     names = places_mod.places().set_index("place_id")["short_name_vi"]
 
     def status(value: object) -> str:
-        if _missing(value):
+        if is_missing(value):
             return ""
         return f"{bands.at[value, 'symbol']} {status_label(str(value), lang)}"
 
@@ -667,10 +366,10 @@ def format_comparison(comparison: pd.DataFrame, lang: str = "vi") -> pd.DataFram
     for r in comparison.itertuples(index=False):
         unit = str(ind.at[r.indicator_id, "unit"])
         diff = change_text(r.difference, unit, lang)
-        if not _missing(r.difference) and float(r.difference) > 0:
+        if not is_missing(r.difference) and float(r.difference) > 0:
             diff = f"+{diff}"
         name = ind.at[r.indicator_id, f"name_{lang}"]
-        target_year = "" if _missing(r.target_year) else str(r.target_year)
+        target_year = "" if is_missing(r.target_year) else str(r.target_year)
         rows.append(
             {
                 label("col_place", lang): names.get(r.place_id, r.place_id),
@@ -693,6 +392,9 @@ def summarise_comparison(comparison: pd.DataFrame, lang: str = "vi") -> str:
     units = reference.indicators().set_index("id")["unit"]
     parts = [label("scn_summary_changes", lang)]
     parts.append("\n".join(f"- {c}" for c in comparison.attrs.get("changes", [])))
+    warned = comparison.attrs.get("warnings", [])
+    if warned:
+        parts.append("\n".join(f"- ⚠ {w}" for w in warned))
     projected = comparison.attrs.get("projected_years", [])
     if projected:
         parts.append(label("scn_summary_projected", lang, years=", ".join(map(str, projected))))
@@ -709,7 +411,7 @@ def summarise_comparison(comparison: pd.DataFrame, lang: str = "vi") -> str:
             f" ({'+' if r.difference > 0 else ''}{change})"
         )
     for r in comparison[comparison["status_changed"]].itertuples(index=False):
-        before = "" if _missing(r.status_before) else status_label(str(r.status_before), lang)
+        before = "" if is_missing(r.status_before) else status_label(str(r.status_before), lang)
         items.append(
             label(
                 "scn_summary_status",

@@ -148,3 +148,164 @@ def national_context_targets() -> pd.DataFrame:
         "source",
     ]
     return long[columns].sort_values(["indicator_id", "target_year"]).reset_index(drop=True)
+
+
+#: Report kinds with a form in ``report_forms.yaml`` and the level of the place each one is about.
+REPORT_FORM_LEVELS = {
+    "province": "province",
+    "review": "province",
+    "district": "district",
+    "commune": "commune",
+}
+#: Fields every report kind carries in ``report_forms.yaml`` (each with vi, en, source, verified).
+REPORT_FORM_FIELDS = (
+    "title",
+    "subject",
+    "parent_body",
+    "issuing_body",
+    "symbol",
+    "recipients",
+    "signer_lines",
+    "signer_name",
+    "distribution",
+    "place_name",
+)
+_MONTHS_EN = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def _form_place(kind: str, place: str | None) -> dict[str, str]:
+    """Names of the report's place for the form's ``{placeholders}``, looked up by slug in the
+    province, district and 2025 commune tables (by code, never by name alone)."""
+    from analysis.core.errors import UsageError
+
+    prov = province()
+    level = REPORT_FORM_LEVELS[kind]
+    tables = {
+        "province": read_csv("province.csv"),
+        "district": districts(),
+        "commune": communes_2025(),
+    }
+    table = tables[level]
+    slug = place if place is not None else (prov["slug"] if level == "province" else None)
+    hit = table[table["slug"] == slug] if slug is not None else table.iloc[0:0]
+    if hit.empty:
+        valid = ", ".join(table["slug"].head(12))
+        raise UsageError(
+            f"report_forms.yaml: a {kind} report needs a place of level {level!r}; "
+            f"got {place!r} (valid: {valid}{', ...' if len(table) > 12 else ''})"
+        )
+    row = hit.iloc[0]
+    full = str(row["name_vi"])
+    return {
+        "slug": str(row["slug"]),
+        "name": full[:1].lower() + full[1:],
+        "Name": full,
+        # the date line names the town, not its abbreviation ("TP. Lạng Sơn" -> "Lạng Sơn")
+        "short": str(row["short_name_vi"]).removeprefix("TP. "),
+        "name_en": str(row["name_en"]),
+        "province": str(prov["short_name_vi"]),
+    }
+
+
+def _form_field(entry: dict[str, Any], where: str, lang: str) -> Any:
+    for key in ("vi", "en", "source", "verified"):
+        if key not in entry:
+            raise ValueError(f"report_forms.yaml: {where} has no {key!r}")
+    return entry[lang]
+
+
+def _fill(value: Any, names: dict[str, str]) -> Any:
+    """Fill ``{placeholders}`` in a text or a list of texts; unknown ones are left as written."""
+    if isinstance(value, list):
+        return [_fill(v, names) for v in value]
+    if isinstance(value, str):
+        out = value
+        for key, text in names.items():
+            out = out.replace("{" + key + "}", text)
+        return out
+    return value
+
+
+def report_form(
+    kind: str,
+    place: str | None = None,
+    *,
+    lang: str = "vi",
+    year: int | None = None,
+    folder: Path | None = None,
+) -> dict[str, Any]:
+    """The Decree 30 form of one report kind (``report_forms.yaml``), with the place filled in.
+
+    ``kind``: province, review, district or commune; ``place``: the report's place slug (the
+    province when omitted). ``year`` picks the period's variant (an area report from 2025 on is
+    the lead department's, the district level being abolished) and fills ``{year}``.
+
+    Returns texts in ``lang``: ``national_title``, ``motto``, ``parent_body`` (may be empty),
+    ``issuing_body``, their upper-case ``*_header`` forms, ``number_line`` ("Số: …/BC-SNNMT"),
+    ``title``, ``subject``, ``recipient_label``, ``recipients`` (list), ``signer_lines`` (list),
+    ``signer_name``, ``distribution_label``, ``distribution`` (list), ``place_name``,
+    ``date_pattern``, ``draft_mark``, ``page`` (A4 and margins), and for each field its
+    ``sources`` and whether it is ``unverified``.
+    """
+    from analysis.core.errors import UsageError
+
+    if kind not in REPORT_FORM_LEVELS:
+        raise UsageError(
+            f"report_forms.yaml has no kind {kind!r}; valid: {', '.join(REPORT_FORM_LEVELS)}"
+        )
+    if lang not in ("vi", "en"):
+        raise UsageError(f"unknown language {lang!r}; valid: vi, en")
+    data = read_yaml("report_forms.yaml", folder)
+    names = _form_place(kind, place)
+    spec = dict(data["kinds"][kind])
+    for from_year, override in sorted((spec.pop("from_year", None) or {}).items()):
+        if year is not None and year >= int(from_year):
+            spec.update(override)
+    names["year"] = str(year) if year is not None else "…"
+    out: dict[str, Any] = {"kind": kind, "lang": lang, "place": names["slug"], "year": year}
+    sources: dict[str, str] = {}
+    unverified: list[str] = []
+    common = data["common"]
+    for field, entry in common.items():
+        if field == "page":
+            out["page"] = {k: v for k, v in entry.items() if k not in ("source", "verified")}
+        else:
+            out[field] = _form_field(entry, f"common.{field}", lang)
+        sources[field] = entry["source"]
+        if not entry.get("verified", False):
+            unverified.append(field)
+    if "review_word" in spec:
+        words = _form_field(spec.pop("review_word"), f"{kind}.review_word", lang)
+        names["review_word"] = words[2025 if (year or 2025) <= 2025 else 2030]
+    for field in REPORT_FORM_FIELDS:
+        if field not in spec:
+            raise ValueError(f"report_forms.yaml: kind {kind!r} has no field {field!r}")
+        out[field] = _fill(_form_field(spec[field], f"{kind}.{field}", lang), names)
+        sources[field] = spec[field]["source"]
+        if not spec[field]["verified"]:
+            unverified.append(field)
+    out["parent_body_header"] = out["parent_body"].upper()
+    out["issuing_body_header"] = out["issuing_body"].upper()
+    out["number_line"] = f"{out['number_label']} {out['number_blank']}/{out['symbol']}"
+    out["sources"] = sources
+    out["unverified"] = unverified
+    return out
+
+
+def form_date_line(form: dict[str, Any], when: Any) -> str:
+    """Place and date of issue as Decree 30 writes them: ``Lạng Sơn, ngày 05 tháng 02 năm 2026``
+    (a zero before days below 10 and months below 3), ``Lạng Sơn, 5 February 2026`` in English."""
+    day = pd.Timestamp(when).date()
+    if form["lang"] == "vi":
+        d, m = f"{day.day:02d}", (f"{day.month:02d}" if day.month < 3 else str(day.month))
+    else:
+        d, m = str(day.day), str(day.month)
+    return form["date_pattern"].format(
+        place_name=form["place_name"],
+        day=d,
+        month=m,
+        month_name=_MONTHS_EN[day.month - 1],
+        year=day.year,
+    )

@@ -1,6 +1,6 @@
 """Vietnamese text handling: NFC normalisation, diacritics removal, ASCII slugs, sorting in
 the order of the Vietnamese alphabet (not by code point: ``Đ`` after ``D``, not after ``Z``), and
-text made safe for the spreadsheets the project writes (no cell a spreadsheet would run as a formula)."""
+text made safe for the spreadsheets the project writes (no cell run as a formula)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,10 @@ CATALOGUE = yaml.safe_load(LABELS_PATH.read_text(encoding="utf-8"))
 
 
 def _fields(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    """Placeholder names, a language suffix aside (``{share_vi}`` and ``{share_en}`` are one value
+    formatted for each language)."""
+    names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    return {re.sub(r"_(vi|en)$", "", name) for name in names}
 
 
 def test_the_catalogue_is_not_empty() -> None:

@@ -14,12 +14,19 @@ import os
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from analysis.core import config
-from analysis.data.store import Dataset, read_dataset, validate_raw, write_store
+from analysis.data.store import Dataset, StoreUnreadable, read_dataset, validate_raw, write_store
 from analysis.data.validation import DataValidationError, Problem
 from analysis.indicators.sql_views import install
-from analysis.intake.ingest import create_intake_tables, received_history, replay_history
+from analysis.intake import ledger as ledger_file
+from analysis.intake.ingest import (
+    ARCHIVE_DIR,
+    create_intake_tables,
+    received_history,
+    replay_history,
+)
 
 
 def _add_intake_tables(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
@@ -32,18 +39,25 @@ FINISHERS = (install, _add_intake_tables)
 
 
 def build_store(
-    raw_dir: Path | None = None, db_path: Path | None = None, *, replay: bool = True
+    raw_dir: Path | None = None,
+    db_path: Path | None = None,
+    *,
+    replay: bool = True,
+    ledger: Path | None = None,
 ) -> Path:
     """Validate the raw tables and (re)build the DuckDB store; return its path.
 
-    Submissions the old store had loaded (``ingest``) are loaded again into the new one, from
+    Submissions loaded into the store (``ingest``) are loaded again into the new one, from
     their archived copies and in their first order, before it replaces the old one: a rebuild
-    loses nothing. Any failure leaves the old store exactly as it was.
+    loses nothing. The list of them is the ledger beside the archived files (``ledger``, default
+    ``data/received/ledger.csv``), so a store that is lost or corrupt can be rebuilt; a store
+    with no row in the ledger (made before the ledger existed) replays its own history. Any
+    failure leaves the old store exactly as it was.
     """
     raw = raw_dir or config.raw_dir()
     target = db_path or config.db_path()
     tables, info = validate_raw(raw)
-    history = received_history(target) if replay else None
+    history = replay_plan(target, ledger) if replay else None
     if history is None or history.empty:
         write_store(tables, info, target, FINISHERS)
         return target
@@ -71,6 +85,18 @@ def build_store(
     finally:
         staged.unlink(missing_ok=True)
     return target
+
+
+def replay_plan(db_path: Path, ledger: Path | None = None) -> pd.DataFrame:
+    """The archived submissions a rebuild of ``db_path`` loads again (``archived_as``,
+    ``received_on``), from the ledger, else from the store's own history."""
+    path = ledger or ARCHIVE_DIR / ledger_file.LEDGER_NAME
+    if len(ledger_file.entries_for(path, db_path)):
+        return ledger_file.replayable(path, db_path)
+    try:
+        return received_history(db_path)
+    except StoreUnreadable:
+        return pd.DataFrame(columns=["archived_as", "received_on"])  # a corrupt store: nothing
 
 
 def load_dataset(db_path: Path | None = None, *, build_if_missing: bool = True) -> Dataset:

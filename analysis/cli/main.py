@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from analysis.cli.output import add_output_options
 from analysis.core import config
 from analysis.core.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UsageError
 
@@ -40,19 +41,49 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from analysis.data.validation import DataValidationError
-    from analysis.pipeline import build_store
+    from analysis.intake import ledger as ledger_file
+    from analysis.intake.ingest import ARCHIVE_DIR
+    from analysis.pipeline import build_store, replay_plan
 
     raw = Path(args.raw) if args.raw else config.raw_dir()
     db = Path(args.db) if args.db else config.db_path()
+    ledger = (Path(args.archive) if args.archive else ARCHIVE_DIR) / ledger_file.LEDGER_NAME
+    entries = ledger_file.entries_for(ledger, db)
+    live = entries[entries["status"] != "dropped"]
+    if args.no_replay:
+        history = replay_plan(db, ledger) if not len(live) else live
+        if len(history) and not args.yes:
+            raise UsageError(
+                f"`build --no-replay` would drop the {len(history)} submission(s) loaded into "
+                f"{db} (listed in {ledger}); they would have to be ingested again. Add --yes "
+                "to confirm, or build without --no-replay to keep them"
+            )
     try:
-        path = build_store(raw, db, replay=not args.no_replay)
+        path = build_store(raw, db, replay=not args.no_replay, ledger=ledger)
     except DataValidationError as exc:
         print(
             f"Rejected: the data in {raw} break the rules; the store was left unchanged.\n{exc}",
             file=sys.stderr,
         )
         return EXIT_PARTIAL
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from exc
     print(f"Store built: {path}")
+    if args.no_replay:
+        dropped = ledger_file.mark_dropped(ledger, db)
+        if dropped:
+            print(f"{dropped} submission(s) dropped from the store (marked in {ledger})")
+    else:
+        replayed = int((live["status"] == "archived").sum())
+        if replayed:
+            print(f"Submissions loaded again from {ledger}: {replayed}")
+        lost = live[live["status"] == "not_archived"]
+        for row in lost.itertuples(index=False):
+            print(
+                f"Not loaded again: {row.file_name} ({row.unit_code}, {row.year}) was ingested "
+                "with --no-archive, so there is no copy to replay; ingest it again",
+                file=sys.stderr,
+            )
     written = _write_indicator_outputs(db, _indicator_out(args, db))
     for item in written:
         print(f"Indicators written: {item}")
@@ -80,16 +111,13 @@ def _write_indicator_outputs(db: Path, out: Path) -> list[Path]:
 def _cmd_sql(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from analysis.core.text import defuse_frame
+    from analysis.cli.output import print_frame
     from analysis.data.store import sandboxed_query
 
     db = Path(args.db) if args.db else config.db_path()
     result = sandboxed_query(args.statement, db)  # UsageError (exit 2) when refused
-    if args.csv:
-        defuse_frame(result).to_csv(sys.stdout, index=False, lineterminator="\n")
-    elif args.json:
-        sys.stdout.write(result.to_json(orient="records", date_format="iso", force_ascii=False))
-        sys.stdout.write("\n")
+    if args.output != "text":
+        print_frame(result, args.output)
     else:
         with pd.option_context(
             "display.max_rows", args.max_rows, "display.width", 200, "display.max_columns", 50
@@ -130,7 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-replay",
         action="store_true",
-        help="do not load again the submissions the old store had loaded (data/received)",
+        help="do not load again the submissions listed in the ledger (needs --yes if any)",
+    )
+    p.add_argument("--yes", action="store_true", help="confirm dropping them with --no-replay")
+    p.add_argument(
+        "--archive",
+        help="folder of the archived submissions and their ledger.csv (default data/received)",
     )
     p.set_defaults(func=_cmd_build)
 
@@ -141,9 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("statement", help="one SELECT statement")
     p.add_argument("--db")
     p.add_argument("--max-rows", type=int, default=200)
-    shape = p.add_mutually_exclusive_group()
-    shape.add_argument("--csv", action="store_true", help="print the result as CSV")
-    shape.add_argument("--json", action="store_true", help="print the result as JSON records")
+    add_output_options(p)
     p.set_defaults(func=_cmd_sql)
 
     p = verbs.add_parser("report", help="run the report notebooks and render them")

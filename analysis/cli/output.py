@@ -15,6 +15,8 @@ import sys
 import numpy as np
 import pandas as pd
 
+from analysis.core.text import defuse_frame
+
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--csv`` and ``--json`` (exclusive) to a verb's parser; ``args.output`` is
@@ -40,8 +42,8 @@ def _plain(value: object) -> object:
 
 def frame_text(frame: pd.DataFrame, output: str) -> str:
     """``frame`` as CSV or JSON text."""
-    if output == "csv":
-        return frame.to_csv(index=False, lineterminator="\n")
+    if output == "csv":  # text a spreadsheet would run as a formula is defused
+        return defuse_frame(frame).to_csv(index=False, lineterminator="\n")
     if output == "json":
         records = [
             {str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")

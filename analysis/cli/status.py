@@ -290,7 +290,6 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--year", type=int, help="evaluation year (default: latest in the data)")
     parser.add_argument(
         "--place",
-        default=str(reference.province()["slug"]),
         help="province, district-level area or 2025 commune: slug, code or name "
         "(default: the province)",
     )

@@ -184,14 +184,35 @@ def write_store(
     os.replace(tmp, db_path)
 
 
+class StoreUnreadable(UsageError):
+    """The store file exists but cannot be opened (corrupt, truncated, not a DuckDB file)."""
+
+
 def connect(db_path: Path | None = None, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    """A connection to the store (read-only by default, so readers never block each other)."""
+    """A connection to the store (read-only by default, so readers never block each other).
+
+    A missing store raises ``FileNotFoundError``; one that cannot be opened raises
+    :class:`StoreUnreadable` with a message saying how to rebuild it.
+    """
     path = db_path or config.db_path()
     if not path.exists():
         raise FileNotFoundError(
             f"no database at {path}: run `python -m analysis build` (or `make build`) first"
         )
-    return duckdb.connect(str(path), read_only=read_only)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise StoreUnreadable(unreadable_message(path, exc)) from exc
+
+
+def unreadable_message(path: Path, exc: BaseException) -> str:
+    """What to tell someone whose store cannot be opened: why, and how to rebuild it."""
+    return (
+        f"the store {path} cannot be read ({_first_line(exc)}). Rebuild it: "
+        f"`python -m analysis build --db {path}` makes it again from the raw tables and loads "
+        "again every submission listed in the ledger beside the archived files "
+        "(data/received/ledger.csv)"
+    )
 
 
 def query(sql: str, db_path: Path | None = None) -> pd.DataFrame:
@@ -231,7 +252,11 @@ def sandboxed_query(sql: str, db_path: Path | None = None) -> pd.DataFrame:
         raise UsageError(
             f"no database at {path}: run `python -m analysis build` (or `make build`) first"
         )
-    with duckdb.connect(str(path), read_only=True, config=SANDBOX_CONFIG) as con:
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=SANDBOX_CONFIG)
+    except duckdb.Error as exc:
+        raise StoreUnreadable(unreadable_message(path, exc)) from exc
+    with con:
         try:
             statements = con.extract_statements(sql)
         except duckdb.Error as exc:
@@ -266,7 +291,8 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _info_from_store(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+def read_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """What the store knows about its data set (``dataset_info``: synthetic, scale, built_at)."""
     rows = con.execute("SELECT key, value FROM dataset_info").fetchall()
     info: dict[str, object] = dict(rows)
     info["synthetic"] = str(info.get("synthetic", "False")).lower() == "true"
@@ -282,7 +308,7 @@ def read_dataset(db_path: Path | None = None) -> Dataset:
         for name in TABLES:
             frame = con.execute(f"SELECT * FROM {name}").df()
             tables[name] = specs[name].schema.validate(frame)
-        info = _info_from_store(con)
+        info = read_info(con)
     return Dataset(tables=tables, info=info)
 
 

@@ -31,7 +31,13 @@ import duckdb
 import pandas as pd
 
 from analysis.core import config
+from analysis.core.labels import label
+from analysis.data.schemas import TABLES
+from analysis.data.store import Dataset, connect, read_info
+from analysis.indicators.sql_views import install
+from analysis.intake import ledger
 from analysis.intake.changes import Change, apply_changes, guard_problems, plan_changes
+from analysis.intake.ledger import LEDGER_NAME
 from analysis.intake.problems import (
     IntakeLimits,
     IntakeProblem,
@@ -60,7 +66,7 @@ from analysis.intake.values import (
     parse_numbers,
     parse_years,
 )
-from analysis.intake.workbook import COVER_TITLE
+from analysis.intake.workbook import COVER_TITLE, table_specs
 
 __all__ = [
     "ARCHIVE_DIR",
@@ -108,10 +114,28 @@ class IntakeOptions:
     received_on: date | None = None
     now: datetime | None = None
     debug: bool = False
+    #: The ledger of accepted submissions (default ``ledger.csv`` in the archive folder, or in
+    #: ``data/received`` with ``--no-archive``); ``keep_ledger=False`` when replaying.
+    ledger: Path | None = None
+    keep_ledger: bool = True
 
     def timestamp(self) -> datetime:
         """The time of this run."""
         return self.now or datetime.now()
+
+    def ledger_path(self) -> Path:
+        """Where accepted submissions are listed."""
+        return self.ledger or (self.archive_dir or ARCHIVE_DIR) / LEDGER_NAME
+
+
+def _results_dataset(after: dict[str, pd.DataFrame], info: dict[str, object]) -> Dataset:
+    """The data set as it will be once the changes are loaded, typed as the schemas say (the
+    indicator results are computed from it in the load's transaction)."""
+    specs = table_specs()
+    return Dataset(
+        tables={n: specs[n].schema.validate(after[n].reset_index(drop=True)) for n in TABLES},
+        info=info,
+    )
 
 
 # ------------------------------------------------------------------------------------ loading
@@ -145,10 +169,18 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
 
 
 def load_changes(
-    con: duckdb.DuckDBPyConnection, changes: list[Change], log: dict[str, object], sha256: str
+    con: duckdb.DuckDBPyConnection,
+    changes: list[Change],
+    log: dict[str, object],
+    sha256: str,
+    refresh: Dataset | None = None,
 ) -> dict[str, tuple[int, int]] | None:
     """Apply the changes in one transaction; return rows (added, replaced) per table, or None
-    when the same file is already the current data (nothing is changed)."""
+    when the same file is already the current data (nothing is changed).
+
+    ``refresh`` is the data set after the changes: the result tables (``indicator_values``,
+    ``progress_status``...) and the views are rewritten from it in the same transaction, so that
+    SQL users never see results older than the data."""
     counts: dict[str, tuple[int, int]] = {}
     con.execute("BEGIN TRANSACTION")
     try:
@@ -187,6 +219,8 @@ def load_changes(
             "rows_replaced": sum(r for _, r in counts.values()),
             "details": json.dumps({k: {"added": a, "replaced": r} for k, (a, r) in counts.items()}),
         }
+        if refresh is not None:
+            install(con, refresh)
         _insert(con, "ingest_log", pd.DataFrame([row]))
         con.execute("COMMIT")
     except BaseException:
@@ -241,7 +275,7 @@ def ingest_file(path: Path, options: IntakeOptions) -> IntakeResult:
         raise FileNotFoundError(
             f"no database at {options.db_path}: run `python -m analysis build` first"
         )
-    with duckdb.connect(str(options.db_path), read_only=True) as con:
+    with connect(options.db_path) as con:
         current = con.execute(
             "SELECT unit_code, year FROM submissions WHERE file_sha256 = ?", [sha256]
         ).fetchall()
@@ -249,6 +283,7 @@ def ingest_file(path: Path, options: IntakeOptions) -> IntakeResult:
             unit_code, year = current[0]
             return IntakeResult(path, name, sha256, "unchanged", unit_code, int(year))
         tables = read_store(con)
+        info = read_info(con)
     received = options.received_on or when.date()
     try:
         sub = read_submission(data, name, tables, options.limits, when.date())
@@ -285,7 +320,8 @@ def ingest_file(path: Path, options: IntakeOptions) -> IntakeResult:
         try:
             changes, found = plan_changes(sub, tables, received, name, sha256)
             problems += [with_file(p, name) for p in found]
-            problems += guard_problems(apply_changes(tables, changes), name)
+            after = apply_changes(tables, changes)
+            problems += guard_problems(after, name)
         except Exception as exc:
             if options.debug:
                 raise
@@ -318,7 +354,7 @@ def ingest_file(path: Path, options: IntakeOptions) -> IntakeResult:
     }
     try:
         with duckdb.connect(str(options.db_path)) as con:
-            counts = load_changes(con, changes, log, sha256)
+            counts = load_changes(con, changes, log, sha256, _results_dataset(after, info))
     except duckdb.Error as exc:
         if options.debug:
             raise
@@ -332,6 +368,25 @@ def ingest_file(path: Path, options: IntakeOptions) -> IntakeResult:
         result.outcome = "unchanged"
         return result
     result.outcome, result.counts, result.archived = "loaded", counts, archived
+    if archived is None:
+        result.message = (
+            label("intake_not_archived", "vi") + " / " + label("intake_not_archived", "en")
+        )
+    if options.keep_ledger:
+        ledger.record(
+            options.ledger_path(),
+            {
+                "loaded_at": pd.Timestamp(when).isoformat(timespec="seconds"),
+                "store": ledger.store_key(options.db_path),
+                "unit_code": log["unit_code"],
+                "year": sub.year,
+                "file_name": name,
+                "sha256": sha256,
+                "received_on": received.isoformat(),
+                "archived_as": None if archived is None else str(archived),
+                "status": "not_archived" if archived is None else "archived",
+            },
+        )
     return result
 
 
@@ -367,7 +422,7 @@ def received_history(db_path: Path) -> pd.DataFrame:
     empty = pd.DataFrame(columns=["log_id", "archived_as", "received_on"])
     if not db_path.exists():
         return empty
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with connect(db_path) as con:
         names = {
             r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
         }
@@ -392,7 +447,9 @@ def replay_history(history: pd.DataFrame, db_path: Path) -> list[IntakeResult]:
                 "with `build --no-replay` and ingest the submissions again"
             )
         received = None if pd.isna(row.received_on) else pd.Timestamp(row.received_on).date()
-        options = IntakeOptions(db_path=db_path, archive_dir=None, received_on=received)
+        options = IntakeOptions(
+            db_path=db_path, archive_dir=None, received_on=received, keep_ledger=False
+        )
         result = ingest_file(path, options)
         if result.outcome == "loaded":
             with duckdb.connect(str(db_path)) as con:

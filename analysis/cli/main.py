@@ -187,9 +187,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", default="html", help="comma-separated: html,pdf,docx")
     p.add_argument("--lang", choices=["vi", "en"], default="vi")
-    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument(
+        "--jobs",
+        type=int,
+        help="reports at once: worker processes here (default 2), or a cap on a Dask cluster",
+    )
     p.add_argument("--force", action="store_true", help="redo reports whose inputs did not change")
-    p.add_argument("--scheduler", help="address of a Dask scheduler (default: run here)")
+    p.add_argument(
+        "--scheduler", help="address of a Dask scheduler, e.g. tcp://host:8786 (docs/cluster.md)"
+    )
+    p.add_argument(
+        "--timeout", type=float, default=600.0, help="seconds one report may run (default 600)"
+    )
+    p.add_argument(
+        "--start-timeout",
+        type=float,
+        default=120.0,
+        help="seconds a kernel may take to start (default 120)",
+    )
+    p.add_argument(
+        "--worker-timeout",
+        type=float,
+        default=60.0,
+        help="with --scheduler: seconds to wait with no worker before failing the rest",
+    )
+    p.add_argument(
+        "--shared-store",
+        action="store_true",
+        help="with --scheduler: workers read the store at the same path (checked), not sent",
+    )
     p.add_argument("--db")
     p.add_argument("--out", help="output folder (default outputs/)")
     p.set_defaults(func=_cmd_report)

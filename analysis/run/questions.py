@@ -90,11 +90,13 @@ class QuestionJob:
 def question_jobs(
     year: int,
     lang: str = "vi",
-    formats: tuple[str, ...] | list[str] = ("html",),
+    formats: tuple[str, ...] | list[str] | None = None,
     names: list[str] | None = None,
 ) -> list[QuestionJob]:
     """One job per question notebook (or per name of ``names``), filed with the reports of
-    ``year``. An unknown name is a :class:`UsageError` listing the notebooks."""
+    ``year``, in ``formats`` (default HTML). An unknown name is a :class:`UsageError` listing
+    the notebooks."""
+    formats = ("html",) if formats is None else formats
     available = [p.stem for p in question_notebooks()]
     chosen = available if names is None else list(names)
     unknown = [n for n in chosen if n not in available]

@@ -24,7 +24,7 @@ NOTEBOOKS = sorted(
 )
 #: Notebooks that must have a percent-script twin (the report notebooks may follow).
 PAIRED = [
-    config.NOTEBOOKS_DIR / "explore.ipynb",
+    *sorted((config.NOTEBOOKS_DIR / "tour").glob("*.ipynb")),
     *sorted((config.NOTEBOOKS_DIR / "questions").glob("*.ipynb")),
 ]
 BIN = Path(sys.executable).parent

@@ -1,5 +1,5 @@
 """Worked answers: each question function on hand-made data with the expected numbers worked out
-by hand, then every notebook of ``notebooks/questions/`` and ``notebooks/explore.ipynb`` run
+by hand, then every notebook of ``notebooks/questions/`` and ``notebooks/tour/explore.ipynb`` run
 with papermill on a store built from the shipped sample, checking the numbers they print."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from analysis.indicators.progress import assess_progress
 
 PROVINCE = "tinh-lang-son"
 QUESTIONS = config.NOTEBOOKS_DIR / "questions"
-NOTEBOOKS = [config.NOTEBOOKS_DIR / "explore.ipynb", *sorted(QUESTIONS.glob("*.ipynb"))]
+NOTEBOOKS = [config.NOTEBOOKS_DIR / "tour" / "explore.ipynb", *sorted(QUESTIONS.glob("*.ipynb"))]
 
 
 def indicator_rows(indicator: str, place: str, level: str, values: dict[int, float]) -> list:
@@ -186,6 +186,27 @@ def test_facilities_to_comply(villages: Dataset) -> None:
     )
 
 
+def test_t6_shortfall_names_villages_and_communes(villages: Dataset) -> None:
+    # RA (Cao Lộc, xã Công Sơn): 40 of 50 facilities comply, 10 do not; RB has no figures.
+    short = q.t6_shortfall(villages, 2025)
+    assert list(short["member_id"]) == ["RA"] and short["gap"].tolist() == [10]
+    assert short.attrs["value"] == pytest.approx(80.0)
+    by_commune = q.t6_shortfall_by_commune(short)
+    assert by_commune[
+        ["commune", "area", "villages", "facilities", "remaining"]
+    ].values.tolist() == [["Công Sơn", "Cao Lộc", 1, 50, 10]]
+    assert q.t6_shortfall_answer(villages, 2025, lang="en") == (
+        "Lạng Sơn, 2025: T6 = 80.0% (40 of 50 facilities meet the environmental rules). **10** "
+        "do not, in **1** villages of 1 communes:\n\n"
+        "- Thôn thử (RA), Xã Công Sơn, Cao Lộc: 10 of 50 facilities do not comply"
+    )
+    # Tràng Định has no recognised village: nothing to comply, no value.
+    assert q.t6_shortfall_answer(villages, 2025, "trang-dinh", "vi") == (
+        "Tràng Định, năm 2025: T6 = —; mọi cơ sở của các làng đã được công nhận đều đáp ứng quy "
+        "định."
+    )
+
+
 def test_closest_to_recognition(villages: Dataset) -> None:
     table = q.closest_to_recognition(villages, 2025, n=3)
     assert list(table["village_id"]) == ["NR", "N1", "N2"]
@@ -326,6 +347,19 @@ def test_t6_facilities_notebook(executed: dict[str, Path]) -> None:
         "cần thêm khoảng 6 cơ sở mỗi năm."
     ) in text
     assert "TD-NAPHIENG" in text
+
+
+@pytest.mark.slow
+def test_t6_below_100_notebook(executed: dict[str, Path]) -> None:
+    text = _outputs(executed["t6_below_100"])
+    # As above: TD-NAPHIENG 147 of 176 comply (29 do not), CLG-VANLINH 127 of 128 (1 does
+    # not), the three other recognised villages comply fully: 539/569 = 94,7%.
+    assert (
+        "Lạng Sơn, năm 2025: T6 = 94,7% (539/569 cơ sở, hộ sản xuất đáp ứng quy định bảo vệ môi "
+        "trường). **30** cơ sở chưa đáp ứng, ở **2** làng, thuộc 2 xã, phường:"
+    ) in text
+    assert "- Thôn Nà Phiêng (TD-NAPHIENG), Xã Quốc Khánh, Tràng Định: 29/176 cơ sở" in text
+    assert "- Thôn Hà Quảng (CLG-VANLINH), Xã Vạn Linh, Chi Lăng: 1/128 cơ sở" in text
 
 
 @pytest.mark.slow

@@ -5,7 +5,7 @@ sentences (numbers through ``analysis.core.formatting``, words from ``labels.yam
 - :func:`off_track`: which places are off track for a target year, and by how much;
 - :func:`missed_targets`: which targets will be missed if the current trend holds;
 - :func:`facilities_to_comply`: how many facilities still have to meet the environmental
-  rules (T6);
+  rules (T6); :func:`t6_shortfall`: which ones keep T6 below 100%, and in which communes;
 - :func:`closest_to_recognition`: which villages are closest to recognition, and what each
   lacks.
 
@@ -28,10 +28,11 @@ from analysis.core.formatting import (
     value_text,
 )
 from analysis.core.labels import label
+from analysis.core.text import vi_order
 from analysis.data import places as places_mod
 from analysis.data import reference
 from analysis.data.store import Dataset
-from analysis.indicators.compute import recognised, village_panel
+from analysis.indicators.explain import explain
 from analysis.indicators.progress import meets_target
 from analysis.indicators.recognition import recognition_candidates
 from analysis.pipeline import load_dataset
@@ -296,31 +297,98 @@ def facilities_to_comply(ds: Dataset, year: int) -> pd.DataFrame:
     in ``year``, per village: ``village_id, name_vi, district_code, area, facilities,
     facilities_compliant, remaining`` (not yet meeting the environmental rules) and
     ``compliant_share`` (a fraction). Villages without both figures have missing values;
-    the most remaining first."""
-    panel = village_panel(ds, [year])
-    panel = panel[recognised(panel)]
-    villages = ds.villages.set_index(ds.villages["village_id"].astype(str))
-    areas = places_mod.district_slug_by_code()
-    names = _place_names()
-    facilities, compliant = panel["facilities"], panel["facilities_compliant"]
-    known = facilities.notna() & compliant.notna()
+    the most remaining first. The members of T6 (:func:`~analysis.indicators.explain.explain`)."""
+    members = explain(ds, "T6", year)
+    members = members[members["in_scope"]]
+    facilities, compliant = members["denominator"], members["numerator"]
     out = pd.DataFrame(
         {
-            "village_id": panel["village_id"].to_numpy(),
-            "name_vi": panel["village_id"].map(villages["name_vi"]).to_numpy(),
-            "district_code": panel["district_code"].to_numpy(),
-            "area": panel["district_code"].map(lambda c: names.get(areas.get(c, c), c)).to_numpy(),
-            "facilities": facilities.where(known).to_numpy(),
-            "facilities_compliant": compliant.where(known).to_numpy(),
-            "remaining": (facilities - compliant).where(known).to_numpy(),
-            "compliant_share": (compliant / facilities.where(facilities > 0))
-            .where(known)
-            .to_numpy(),
+            "village_id": members["member_id"].to_numpy(),
+            "name_vi": members["name_vi"].to_numpy(),
+            "district_code": members["district_code"].to_numpy(),
+            "area": members["area"].to_numpy(),
+            "facilities": facilities.to_numpy(),
+            "facilities_compliant": compliant.to_numpy(),
+            "remaining": members["gap"].to_numpy(),
+            "compliant_share": (compliant / facilities.where(facilities > 0)).to_numpy(),
         }
     )
     return out.sort_values(
         ["remaining", "village_id"], ascending=[False, True], na_position="last"
     ).reset_index(drop=True)
+
+
+def t6_shortfall(ds: Dataset, year: int, place: str | None = None) -> pd.DataFrame:
+    """Which facilities keep T6 below 100%, and in which communes: the recognised villages of
+    ``place`` (slug, code or name; default the province) with facilities not yet meeting the
+    environmental rules in ``year``, the most first. The members of T6 whose ``gap`` is above
+    zero (:func:`~analysis.indicators.explain.explain`: ``member_id, name_vi, commune, area,
+    numerator, denominator, gap, reason``...); ``attrs`` holds T6's value for the place."""
+    members = explain(ds, "T6", year, place)
+    short = members[members["gap"].fillna(0) > 0].reset_index(drop=True)
+    short.attrs.update(members.attrs)
+    return short
+
+
+def t6_shortfall_by_commune(shortfall: pd.DataFrame) -> pd.DataFrame:
+    """The facilities of :func:`t6_shortfall` still to comply, summed per 2025 commune:
+    ``commune_code, commune, area, villages, facilities, remaining``, the most first, then by
+    name in Vietnamese order."""
+    grouped = (
+        shortfall.groupby(["commune_code", "commune", "area"], as_index=False)
+        .agg(
+            villages=("member_id", "nunique"),
+            facilities=("denominator", "sum"),
+            remaining=("gap", "sum"),
+        )
+        .astype({"villages": int})
+    )
+    grouped = grouped.assign(_name=vi_order(grouped["commune"]))
+    return (
+        grouped.sort_values(["remaining", "_name"], ascending=[False, True])
+        .drop(columns="_name")
+        .reset_index(drop=True)
+    )
+
+
+def t6_shortfall_answer(ds: Dataset, year: int, place: str | None = None, lang: str = "vi") -> str:
+    """The answer in Markdown: T6 of the place with its numerator and denominator, then each
+    village keeping it below 100%, with its commune and area and the facilities to comply."""
+    short = t6_shortfall(ds, year, place)
+    attrs = short.attrs
+    names = _place_names()
+    words = {
+        "place": names.get(attrs["place_id"], attrs["place_id"]),
+        "year": year,
+        "share": value_text(attrs["value"], "percent", lang),
+    }
+    if short.empty:
+        return label("q_t6_gaps_none", lang, **words)
+    head = label(
+        "q_t6_gaps",
+        lang,
+        **words,
+        compliant=format_count(attrs["numerator"], lang),
+        total=format_count(attrs["denominator"], lang),
+        remaining=format_count(short["gap"].sum(), lang),
+        villages=format_count(len(short), lang),
+        communes=format_count(short["commune_code"].nunique(), lang),
+    )
+    communes = places_mod.commune_name_by_code()
+    items = [
+        label(
+            "q_t6_gap_item",
+            lang,
+            village=r.name_vi,
+            village_id=r.member_id,
+            commune=communes.get(r.commune_code, r.commune),
+            area=r.area,
+            remaining=format_count(r.gap, lang),
+            total=format_count(r.denominator, lang),
+        )
+        for r in short.itertuples(index=False)
+    ]
+    return head + "\n\n" + _bullets(items)
 
 
 def facilities_answer(

@@ -28,6 +28,7 @@ from analysis.core.formatting import (
     value_text,
 )
 from analysis.core.labels import label
+from analysis.core.text import vi_order
 from analysis.data import places as places_mod
 from analysis.data import reference
 from analysis.data.schemas import village_year_schema
@@ -459,7 +460,10 @@ def villages_table(ctx: ReportContext) -> HTML:
         )
     ]
     rows = []
-    for v in merged.sort_values(["district_code", "name_vi"]).itertuples(index=False):
+    by_name = merged.sort_values(  # villages in Vietnamese order within each area
+        ["district_code", "name_vi"], key=lambda c: vi_order(c) if c.name == "name_vi" else c
+    )
+    for v in by_name.itertuples(index=False):
         rec = recog[v.recognition][lang]
         if v.recognition != "none" and not is_missing(v.recognition_date):
             rec += f" ({pd.Timestamp(v.recognition_date).year}, {v.recognition_regime})"

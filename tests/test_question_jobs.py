@@ -1,0 +1,64 @@
+"""``--kind questions``: one job per question notebook, filed beside the reports of a year, with
+only the parameters each notebook declares; one job run with papermill and rendered to HTML as
+the batch does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from analysis.core.errors import UsageError
+from analysis.run.questions import QUESTION_KIND, question_jobs, question_notebooks
+
+
+def test_one_job_per_question_notebook() -> None:
+    names = [p.stem for p in question_notebooks()]
+    assert {"t6_below_100", "t6_facilities", "off_track_2025", "scenario_2026"} <= set(names)
+    jobs = question_jobs(2025)
+    assert [j.place_id for j in jobs] == names
+    job = next(j for j in jobs if j.place_id == "t6_below_100")
+    assert (job.kind, job.stem, job.key) == (
+        QUESTION_KIND,
+        "question-t6_below_100",
+        "2025/question/question-t6_below_100",
+    )
+    assert job.title() == "Những cơ sở nào khiến chỉ tiêu T6 chưa đạt 100%, ở xã, phường nào?"
+    english = question_jobs(2025, "en", names=["t6_below_100"])[0]
+    assert english.stem == "question-t6_below_100.en"
+    assert english.title() == "Which facilities keep T6 below 100%, and in which communes?"
+
+
+def test_only_declared_parameters_are_passed() -> None:
+    for job in question_jobs(2025, "en"):
+        declared = papermill.inspect_notebook(str(job.notebook))
+        params = job.parameters("/tmp/store.duckdb")
+        assert params == {"lang": "en", "db_path": "/tmp/store.duckdb"}
+        assert set(params) <= set(declared), job.place_id
+
+
+def test_unknown_question_lists_the_notebooks() -> None:
+    with pytest.raises(UsageError, match="unknown question notebook 'nope'; valid: .*t6_below"):
+        question_jobs(2025, names=["nope"])
+
+
+@pytest.mark.slow
+def test_a_question_runs_and_renders_like_a_report(sample_db: Path, tmp_path: Path) -> None:
+    from analysis.reports.export import notebook_to_html
+
+    job = question_jobs(2025, names=["t6_below_100"])[0]
+    executed = tmp_path / f"{job.stem}.ipynb"
+    papermill.execute_notebook(
+        str(job.notebook),
+        str(executed),
+        parameters=job.parameters(sample_db),
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(job.notebook.parent),
+    )
+    html = notebook_to_html(nbformat.read(executed, as_version=4), title=job.title(), lang="vi")
+    assert "Những cơ sở nào khiến chỉ tiêu T6 chưa đạt 100%" in html
+    # TD-NAPHIENG: 29 of its 176 facilities do not comply (data/sample, 2025).
+    assert "TD-NAPHIENG" in html and "29/176" in html

@@ -1,6 +1,7 @@
 """The ``template`` and ``ingest`` verbs of ``python -m analysis``.
 
-``analysis.cli.main.build_parser`` calls :func:`register` to add them.
+``analysis.cli.main.build_parser`` calls :func:`register` to add them. Each verb imports the
+intake layer when it runs, so that the rest of the command line starts without it.
 """
 
 from __future__ import annotations

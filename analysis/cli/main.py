@@ -2,6 +2,9 @@
 
 Exit codes: 0 all good; 1 some input rejected or some report failed (the rest done); 2 usage error.
 Messages are for people; tracebacks only with ``--debug``.
+
+Each verb imports the layers it uses when it runs (the imports inside the ``_cmd_*`` functions):
+``--help``, ``sql`` or ``status`` then start without loading papermill, matplotlib or the intake.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from analysis.cli import explain as explain_cli
+from analysis.cli import intake as intake_cli
+from analysis.cli import status
 from analysis.cli.output import add_output_options
 from analysis.core import config
 from analysis.core.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UsageError
@@ -219,10 +225,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db")
     p.add_argument("--out", help="output folder (default outputs/)")
     p.set_defaults(func=_cmd_report)
-
-    from analysis.cli import explain as explain_cli
-    from analysis.cli import intake as intake_cli
-    from analysis.cli import status
 
     intake_cli.register(verbs)  # template, ingest
     status.register(verbs)  # status

@@ -27,6 +27,8 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.text import strip_diacritics
+from analysis.data import places
+from analysis.data.store import connect
 
 #: Where people's narrative files live (never written by a run, except a stub that is missing).
 NARRATIVE_DIR: Path = config.DATA_DIR / "narrative"
@@ -225,8 +227,6 @@ def read_store_narratives(
 
     An absent store or table gives an empty result: the workbooks are optional.
     """
-    from analysis.data.store import connect
-
     try:
         with connect(db_path) as con:
             tables = {
@@ -324,9 +324,7 @@ def write_narrative_stub(
     if path.exists():
         return path, False
     if place_name is None:
-        from analysis.data.places import place_name as name_of
-
-        place_name = name_of(place, "vi")
+        place_name = places.place_name(place, "vi")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(path, "x", encoding="utf-8", newline="\n") as handle:

@@ -6,6 +6,7 @@ project's best knowledge and can be corrected in the file without touching code.
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pandas as pd
 import yaml
 
 from analysis.core.config import REFERENCE_DIR
+from analysis.core.errors import UsageError
 
 #: Columns read as text so that codes keep their leading zeros.
 _CODE_COLUMNS = (
@@ -56,8 +58,6 @@ def _read_yaml_cached(path: str) -> dict[str, Any]:
 
 def read_yaml(name: str, folder: Path | None = None) -> dict[str, Any]:
     """Read a reference YAML file as a dictionary."""
-    import copy
-
     return copy.deepcopy(_read_yaml_cached(str(reference_path(name, folder))))
 
 
@@ -178,8 +178,6 @@ _MONTHS_EN = (
 def _form_place(kind: str, place: str | None) -> dict[str, str]:
     """Names of the report's place for the form's ``{placeholders}``, looked up by slug in the
     province, district and 2025 commune tables (by code, never by name alone)."""
-    from analysis.core.errors import UsageError
-
     prov = province()
     level = REPORT_FORM_LEVELS[kind]
     tables = {
@@ -249,8 +247,6 @@ def report_form(
     ``date_pattern``, ``draft_mark``, ``page`` (A4 and margins), and for each field its
     ``sources`` and whether it is ``unverified``.
     """
-    from analysis.core.errors import UsageError
-
     if kind not in REPORT_FORM_LEVELS:
         raise UsageError(
             f"report_forms.yaml has no kind {kind!r}; valid: {', '.join(REPORT_FORM_LEVELS)}"

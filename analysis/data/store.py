@@ -7,6 +7,7 @@ the previous store exactly as it was. ``analysis.pipeline`` puts these steps tog
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -317,8 +318,6 @@ def content_fingerprint(db_path: Path | None = None) -> str:
 
     Used to skip reports whose data did not change; order-independent within each table.
     """
-    import hashlib
-
     digest = hashlib.sha256()
     with connect(db_path) as con:
         names = [

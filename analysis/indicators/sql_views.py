@@ -21,6 +21,7 @@ import pandas as pd
 from analysis.core.config import PROGRAMME_START
 from analysis.data import reference
 from analysis.data.store import Dataset
+from analysis.indicators.outputs import indicator_tables
 
 #: Result tables written by :func:`write_results`: SQL name -> key of
 #: ``analysis.indicators.outputs.indicator_tables``.
@@ -181,8 +182,6 @@ def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:
 def write_results(con: duckdb.DuckDBPyConnection, ds: Dataset) -> list[str]:
     """Compute the indicator results of ``ds`` (``outputs.indicator_tables``) and write them
     as the tables of ``RESULT_TABLES``; return their names."""
-    from analysis.indicators.outputs import indicator_tables
-
     results = indicator_tables(ds)
     written = []
     for name, key in RESULT_TABLES.items():

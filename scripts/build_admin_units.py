@@ -7,7 +7,7 @@ The tables are generated from the two PyPI libraries of the field:
   coordinates of the 2025 units and the old-to-new conversion table.
 
 After reading the libraries the script applies ``data/reference/unit_corrections.csv``
-(hand-maintained, each row with its reason and source), checks the result against BRIEF.md
+(hand-maintained, each row with its reason and source), checks the result against docs/domain.md
 section 3 (counts, ward names, ASCII commune names, district codes) and against the other
 library, and writes::
 
@@ -50,7 +50,7 @@ PROVINCE_KEY = "tinhlangson"  # vietnamadminunits' key of the province
 
 Row = dict[str, str]
 
-# --- Expectations from BRIEF.md section 3 ------------------------------------------------------
+# --- Expectations from docs/domain.md section 3 ----------------------------------------------
 
 # (GSO code, slug, short name, English name), in GSO order.
 EXPECTED_DISTRICTS: tuple[tuple[str, str, str, str], ...] = (
@@ -67,7 +67,7 @@ EXPECTED_DISTRICTS: tuple[tuple[str, str, str, str], ...] = (
     ("189", "dinh-lap", "Đình Lập", "Dinh Lap District"),
 )
 EXPECTED_WARDS_2025 = frozenset({"Tam Thanh", "Lương Văn Tri", "Kỳ Lừa", "Đông Kinh"})
-_BRIEF_COMMUNES_ASCII = """
+_EXPECTED_COMMUNES_ASCII = """
     That Khe, Doan Ket, Tan Tien, Trang Dinh, Quoc Khanh, Khang Chien, Quoc Viet, Binh Gia,
     Tan Van, Hong Phong, Hoa Tham, Quy Hoa, Thien Hoa, Thien Thuat, Thien Long, Bac Son, Hung Vu,
     Vu Lang, Nhat Hoa, Vu Le, Tan Tri, Van Quan, Diem He, Yen Phuc, Tri Le, Tan Doan, Khanh Khe,
@@ -76,7 +76,7 @@ _BRIEF_COMMUNES_ASCII = """
     Tuan Son, Tan Thanh, Van Nham, Thien Tan, Yen Binh, Huu Lien, Cai Kinh, Chi Lang, Quan Son,
     Chien Thang, Nhan Ly, Bang Mac, Van Linh, Dong Dang, Cao Loc, Cong Son, Ba Son"""
 EXPECTED_COMMUNES_2025_ASCII: tuple[str, ...] = tuple(
-    name.strip() for name in _BRIEF_COMMUNES_ASCII.split(",")
+    name.strip() for name in _EXPECTED_COMMUNES_ASCII.split(",")
 )
 EXPECTED_COUNTS = {"districts": 11, "units_2025": 65, "xa_2025": 61, "phuong_2025": 4}
 
@@ -681,7 +681,7 @@ def build_meta(
         "coordinates_2025": dict(sorted(coord_sources.items())),
         "verified_means": (
             "true: taken from the named library and not contradicted by the other library, by "
-            "BRIEF.md section 3 or by a correction source; false: contradicted or inferred."
+            "docs/domain.md section 3 or by a correction source; false: contradicted or inferred."
         ),
         "notes": [
             "Codes are zero-padded strings: districts 3 digits (GSO), communes 5 digits (GSO).",

@@ -1,4 +1,4 @@
-"""Formula injection (issue 13, item 7): text that a spreadsheet would run as a formula is made
+"""Formula injection: text that a spreadsheet would run as a formula is made
 inert in every CSV and XLSX the project writes."""
 
 from __future__ import annotations

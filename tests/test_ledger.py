@@ -1,4 +1,4 @@
-"""Nothing lost, nothing stale (issue 13, items 3 and 5): the ledger of accepted submissions
+"""Nothing lost, nothing stale: the ledger of accepted submissions
 beside the archived files, rebuilds from it (even of a corrupt store), ``--no-replay`` that asks
 before dropping, ``--no-archive`` reported; result tables refreshed in the ingest's
 transaction."""

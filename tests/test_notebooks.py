@@ -57,7 +57,7 @@ def test_one_parameters_cell_with_db_path(path: Path) -> None:
     declared = papermill.inspect_notebook(str(path))
     assert declared["db_path"]["inferred_type_name"] == "str"
     assert declared["db_path"]["default"] == '""'
-    # Live, typed and commented defaults (STYLE.md): every line declares one parameter.
+    # Live, typed and commented defaults (docs/architecture.md): one parameter a line.
     for line in tagged[0].source.splitlines():
         assert ": " in line and " = " in line and "  # " in line, f"{name(path)}: {line}"
 

@@ -1,5 +1,5 @@
 """Progress statuses: each band and edge case on hand-made indicator series, with the expected
-components worked out by hand in the comments (BRIEF.md section 6)."""
+components worked out by hand in the comments (docs/domain.md section 5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``python -m analysis sql``: one read-only statement in a sandbox (issue 13, item 6), with CSV
+"""``python -m analysis sql``: one read-only statement in a sandbox, with CSV
 and JSON output; ``build --db`` writes its outputs beside that store (item 4)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Progress against the 2025 and 2030 targets: a status per indicator, place and target year,
-with every component behind it (an audit table), BRIEF.md section 6.
+with every component behind it (an audit table), docs/domain.md section 5.
 
 Two methods, declared per indicator in ``indicators.csv`` (``method``):
 

@@ -23,10 +23,9 @@
 # The other targets (T1, T3-T6) are province-wide; they are answered at the end.
 #
 # "Off track" means a status of *acceleration needed*, *limited progress* or *deterioration*
-# (`analysis.explore.questions.OFF_TRACK`); statuses follow BRIEF.md section 6 and are computed by
-# `analysis.indicators.progress.assess_progress`. Once the target year is reached, a target not met
-# is off
-# track whatever the trend, and the shortfall is what is still missing. Change `target_year` to
+# (`analysis.explore.questions.OFF_TRACK`); statuses follow docs/domain.md section 5 and are
+# computed by `analysis.indicators.progress.assess_progress`. Once the target year is reached, a
+# target not met is off track whatever the trend, and the shortfall is what is still missing. Change `target_year` to
 # 2030 to ask the same about 2030.
 
 # %%

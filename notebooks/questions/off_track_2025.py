@@ -25,8 +25,8 @@
 # "Off track" means a status of *acceleration needed*, *limited progress* or *deterioration*
 # (`analysis.explore.questions.OFF_TRACK`); statuses follow docs/domain.md section 5 and are
 # computed by `analysis.indicators.progress.assess_progress`. Once the target year is reached, a
-# target not met is off track whatever the trend, and the shortfall is what is still missing. Change `target_year` to
-# 2030 to ask the same about 2030.
+# target not met is off track whatever the trend, and the shortfall is what is still missing.
+# Change `target_year` to 2030 to ask the same about 2030.
 
 # %%
 from IPython.display import Markdown, display

@@ -362,3 +362,34 @@ def test_sample_maps_print_readable_and_without_overlaps(sample_db) -> None:
         assert layout.text_overlaps(on_map) == [], place_id
         assert min(s.points for s in layout.printed_sizes(fig)) >= layout.MIN_PRINT_PT, place_id
         plt.close(fig)
+
+
+def test_funding_by_year_stacks_the_sources_against_the_plan() -> None:
+    funding = pd.DataFrame(
+        {
+            "year": [2021, 2021, 2022, 2022, 2022],
+            "funding_source": ["central", "provincial", "central", "other", "other"],
+            "planned_mvnd": [100.0, 50.0, 80.0, 10.0, 10.0],
+            "disbursed_mvnd": [60.0, 50.0, 20.0, 10.0, 10.0],
+        }
+    )
+    sources = {"central": "Trung ương", "provincial": "Tỉnh", "other": "Khác"}
+    fig = charts.plot_funding_years(funding, sources, "vi")
+    ax = fig.axes[0]
+    tops: dict[int, float] = {}
+    for bar in ax.patches:
+        year = round(bar.get_x() + bar.get_width() / 2)
+        tops[year] = max(tops.get(year, 0.0), bar.get_y() + bar.get_height())
+    assert tops == {2021: 110.0, 2022: 40.0}  # 60 + 50; 20 + 10 + 10
+    planned = ax.collections[0].get_offsets()
+    assert [tuple(p) for p in planned] == [(2021.0, 150.0), (2022.0, 100.0)]
+    legends = _legends(fig)
+    assert len(legends) == 1
+    assert [t.get_text() for t in legends[0].get_texts()] == [
+        "Trung ương",
+        "Tỉnh",
+        "Khác",
+        "Tổng kế hoạch",
+    ]
+    assert _tick_texts(fig, 0, "x") == ["2021", "2022"]
+    assert min(s.points for s in layout.printed_sizes(fig)) >= layout.MIN_PRINT_PT

@@ -393,3 +393,22 @@ def test_funding_by_year_stacks_the_sources_against_the_plan() -> None:
     ]
     assert _tick_texts(fig, 0, "x") == ["2021", "2022"]
     assert min(s.points for s in layout.printed_sizes(fig)) >= layout.MIN_PRINT_PT
+
+
+def test_a_village_named_like_mathematics_does_not_break_the_report_map(sample_db_copy) -> None:
+    """Issue 13, item 8: a name holding ``$...$`` crashed the map and failed the report."""
+    import duckdb
+
+    from analysis.reports import content
+
+    odd = "Thôn $\\frac{1$ và $x^2$"
+    with duckdb.connect(str(sample_db_copy)) as con:
+        village_id, district = con.execute(
+            "SELECT village_id, district_code FROM villages ORDER BY village_id LIMIT 1"
+        ).fetchone()
+        con.execute("UPDATE villages SET name_vi = ? WHERE village_id = ?", [odd, village_id])
+    place = {v: k for k, v in reference.districts().set_index("slug")["code"].items()}[district]
+    with mpl.rc_context({"text.parse_math": True}):
+        ctx = content.prepare("district", 2025, place, "vi", sample_db_copy)
+        image = content.village_map(ctx)
+    assert image.data[:8] == b"\x89PNG\r\n\x1a\n"

@@ -362,3 +362,53 @@ def test_sample_maps_print_readable_and_without_overlaps(sample_db) -> None:
         assert layout.text_overlaps(on_map) == [], place_id
         assert min(s.points for s in layout.printed_sizes(fig)) >= layout.MIN_PRINT_PT, place_id
         plt.close(fig)
+
+
+def test_funding_by_year_stacks_the_sources_against_the_plan() -> None:
+    funding = pd.DataFrame(
+        {
+            "year": [2021, 2021, 2022, 2022, 2022],
+            "funding_source": ["central", "provincial", "central", "other", "other"],
+            "planned_mvnd": [100.0, 50.0, 80.0, 10.0, 10.0],
+            "disbursed_mvnd": [60.0, 50.0, 20.0, 10.0, 10.0],
+        }
+    )
+    sources = {"central": "Trung ương", "provincial": "Tỉnh", "other": "Khác"}
+    fig = charts.plot_funding_years(funding, sources, "vi")
+    ax = fig.axes[0]
+    tops: dict[int, float] = {}
+    for bar in ax.patches:
+        year = round(bar.get_x() + bar.get_width() / 2)
+        tops[year] = max(tops.get(year, 0.0), bar.get_y() + bar.get_height())
+    assert tops == {2021: 110.0, 2022: 40.0}  # 60 + 50; 20 + 10 + 10
+    planned = ax.collections[0].get_offsets()
+    assert [tuple(p) for p in planned] == [(2021.0, 150.0), (2022.0, 100.0)]
+    legends = _legends(fig)
+    assert len(legends) == 1
+    assert [t.get_text() for t in legends[0].get_texts()] == [
+        "Trung ương",
+        "Tỉnh",
+        "Khác",
+        "Tổng kế hoạch",
+    ]
+    assert _tick_texts(fig, 0, "x") == ["2021", "2022"]
+    assert min(s.points for s in layout.printed_sizes(fig)) >= layout.MIN_PRINT_PT
+
+
+def test_a_village_named_like_mathematics_does_not_break_the_report_map(sample_db_copy) -> None:
+    """Issue 13, item 8: a name holding ``$...$`` crashed the map and failed the report."""
+    import duckdb
+
+    from analysis.reports import content
+
+    odd = "Thôn $\\frac{1$ và $x^2$"
+    with duckdb.connect(str(sample_db_copy)) as con:
+        village_id, district = con.execute(
+            "SELECT village_id, district_code FROM villages ORDER BY village_id LIMIT 1"
+        ).fetchone()
+        con.execute("UPDATE villages SET name_vi = ? WHERE village_id = ?", [odd, village_id])
+    place = {v: k for k, v in reference.districts().set_index("slug")["code"].items()}[district]
+    with mpl.rc_context({"text.parse_math": True}):
+        ctx = content.prepare("district", 2025, place, "vi", sample_db_copy)
+        image = content.village_map(ctx)
+    assert image.data[:8] == b"\x89PNG\r\n\x1a\n"

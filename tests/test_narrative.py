@@ -38,6 +38,12 @@ def test_paragraphs_and_line_breaks() -> None:
     assert list(result.frame["paragraph"]) == [1, 2]
 
 
+def test_a_sub_heading_is_a_paragraph_of_its_own() -> None:
+    text = "## Nhiệm vụ năm tới\nMở đầu.\n### Về môi trường\nHoàn thiện hồ sơ.\n"
+    result = nv.parse_narrative(text, "x.md")
+    assert result.sections() == {"next_year": ["Mở đầu.", "Về môi trường", "Hoàn thiện hồ sơ."]}
+
+
 def test_text_is_nfc_whatever_the_file_holds() -> None:
     nfc = "## Đánh giá chung\nNghề làm hương ở Nà Phiêng được duy trì."
     nfd = unicodedata.normalize("NFD", nfc)

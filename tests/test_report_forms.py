@@ -97,6 +97,7 @@ def test_date_line_as_decree_30_writes_it() -> None:
     assert form_date_line(vi, date(2026, 2, 5)) == "Lạng Sơn, ngày 05 tháng 02 năm 2026"
     assert form_date_line(vi, date(2026, 3, 5)) == "Lạng Sơn, ngày 05 tháng 3 năm 2026"
     assert form_date_line(en, "2025-12-15") == "Lạng Sơn, 15 December 2025"
+    assert form_date_line(vi, None) == "Lạng Sơn, ngày … tháng … năm …"
 
 
 def test_wrong_kind_or_place_names_the_valid_ones() -> None:

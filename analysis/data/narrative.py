@@ -182,6 +182,9 @@ def parse_narrative(text: str, where: str = "narrative", unit_code: str = "") ->
             blocks.append(current)
         elif match and len(match.group(1)) == 1:
             continue  # the document's title
+        elif match and current is not None:
+            # a sub-heading inside a section: a paragraph of its own, without the marks
+            current[3].extend(["", match.group(2), ""])
         elif current is None:
             if line.strip():
                 warnings.append(f"{where}:{number}: text before the first '## ' heading ignored")

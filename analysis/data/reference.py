@@ -292,7 +292,13 @@ def report_form(
 
 def form_date_line(form: dict[str, Any], when: Any) -> str:
     """Place and date of issue as Decree 30 writes them: ``Lạng Sơn, ngày 05 tháng 02 năm 2026``
-    (a zero before days below 10 and months below 3), ``Lạng Sơn, 5 February 2026`` in English."""
+    (a zero before days below 10 and months below 3), ``Lạng Sơn, 5 February 2026`` in English.
+    ``when=None`` leaves the date blank for the signer: ``Lạng Sơn, ngày … tháng … năm …``."""
+    if when is None:
+        blank = form["number_blank"]
+        return form["date_pattern"].format(
+            place_name=form["place_name"], day=blank, month=blank, month_name=blank, year=blank
+        )
     day = pd.Timestamp(when).date()
     if form["lang"] == "vi":
         d, m = f"{day.day:02d}", (f"{day.month:02d}" if day.month < 3 else str(day.month))

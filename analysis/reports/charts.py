@@ -346,6 +346,74 @@ def plot_funding(funding: pd.DataFrame, source_names: dict[str, str], lang: str 
     return layout.plain_text(fig)
 
 
+#: Colours of the funding sources, in the order of ``codes.yaml``.
+_SOURCE_COLOURS = ("#1f5fa8", "#6a9fd4", "#e0a040", "#9a9a9a", "#5b8c5a", "#b07aa1")
+
+
+def plot_funding_years(
+    funding: pd.DataFrame, source_names: dict[str, str], lang: str = "vi"
+) -> Figure:
+    """Money disbursed each year, stacked by source, against the year's planned total: the
+    funding of a whole period (the 2025 and 2030 reviews).
+
+    ``funding``: year, funding_source, planned_mvnd, disbursed_mvnd (any number of rows per
+    year and source; they are summed). ``source_names``: code -> name, in legend order.
+    """
+    apply_style()
+    sums = funding.groupby(["year", "funding_source"], as_index=False)[
+        ["planned_mvnd", "disbursed_mvnd"]
+    ].sum()
+    years = sorted(int(y) for y in sums["year"].unique())
+    with layout.rc_context():
+        fig, ax = plt.subplots(figsize=(layout.figure_width_in(), 3.2))
+        bottom = np.zeros(len(years))
+        codes = [c for c in source_names if c in set(sums["funding_source"])]
+        codes += sorted(set(sums["funding_source"]) - set(codes))
+        for i, code in enumerate(codes):
+            part = sums[sums["funding_source"] == code].set_index("year")["disbursed_mvnd"]
+            heights = part.reindex(years).fillna(0.0).to_numpy()
+            ax.bar(
+                years,
+                heights,
+                bottom=bottom,
+                width=0.6,
+                color=_SOURCE_COLOURS[i % len(_SOURCE_COLOURS)],
+                label=source_names.get(code, code),
+            )
+            bottom += heights
+        planned = sums.groupby("year")["planned_mvnd"].sum().reindex(years)
+        ax.scatter(
+            years,
+            planned,
+            marker="_",
+            s=600,
+            linewidths=2,
+            color="#222222",
+            zorder=3,
+            label=label("chart_planned_total", lang),
+        )
+        ax.set_xticks(years)
+        year_axis(ax.xaxis)
+        number_axis(ax.yaxis, lang)
+        ax.set_ylim(bottom=0)
+        ax.set_title(textwrap.fill(label("chart_funding_years", lang), 80), fontsize=9, loc="left")
+        handles, texts = ax.get_legend_handles_labels()
+        order = sorted(
+            range(len(texts)), key=lambda i: texts[i] == label("chart_planned_total", lang)
+        )
+        ax.legend(
+            [handles[i] for i in order],
+            [texts[i] for i in order],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            ncol=2,
+            frameon=False,
+            fontsize=8,
+        )
+        fig.tight_layout()
+    return layout.plain_text(fig)
+
+
 _MAP_PALETTE = {
     "effective": "#1a7f37",
     "not_effective": "#c0392b",

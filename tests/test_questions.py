@@ -354,9 +354,10 @@ def test_t6_facilities_notebook(executed: dict[str, Path]) -> None:
 def test_t6_below_100_notebook(executed: dict[str, Path]) -> None:
     text = _outputs(executed["t6_below_100"])
     # As above: TD-NAPHIENG 147 of 176 comply (29 do not), CLG-VANLINH 127 of 128 (1 does
-    # not), the three other recognised villages comply fully: 539/569 = 94,7%.
+    # not), the two other recognised villages comply fully (VQ-NARO withdrawn in 2025):
+    # 432/462 = 93,5%.
     assert (
-        "Lạng Sơn, năm 2025: T6 = 94,7% (539/569 cơ sở, hộ sản xuất đáp ứng quy định bảo vệ môi "
+        "Lạng Sơn, năm 2025: T6 = 93,5% (432/462 cơ sở, hộ sản xuất đáp ứng quy định bảo vệ môi "
         "trường). **30** cơ sở chưa đáp ứng, ở **2** làng, thuộc 2 xã, phường:"
     ) in text
     assert "- Thôn Nà Phiêng (TD-NAPHIENG), Xã Quốc Khánh, Tràng Định: 29/176 cơ sở" in text

@@ -175,3 +175,35 @@ def test_a_withdrawal_is_accepted_and_loaded(sample_tables: Tables) -> None:
     # Defect: validation refused any record of a withdrawal (the column did not exist).
     naro = sample_tables["villages"].set_index("village_id").loc["VQ-NARO"]
     assert (naro["withdrawal_year"], naro["withdrawal_decision"]) == (2025, "1862/QĐ-UBND")
+
+
+def test_workbook_intake_checks_the_same_catalogue(sample_db: Path, tmp_path: Path) -> None:
+    # Kỳ Lừa (06187) says CL-BACNGA restored its craft in 2026; HUONG was never at risk of
+    # dying out: the submission is rejected by the catalogue's rule, with its id and source,
+    # and the store is left as it was.
+    from intake_helpers import copy_db, fill, options, template
+
+    from analysis.intake.ingest import ingest_file
+    from analysis.pipeline import load_dataset
+
+    db = copy_db(sample_db, tmp_path / "store")
+    before = load_dataset(db, build_if_missing=False).villages.copy()
+    blank = template(db, "06187", 2026, tmp_path / "t")
+    path = fill(
+        blank,
+        tmp_path / "ky-lua.xlsx",
+        figures={},
+        sent_on="05/12/2026",
+        updates={"CL-BACNGA": {"restored_year": "2026"}},
+    )
+    result = ingest_file(path, options(db, tmp_path))
+    assert result.outcome != "loaded"
+    [problem] = [p for p in result.errors if p.code == "restoration_needs_at_risk_craft"]
+    source = catalogue()["restoration_needs_at_risk_craft"].source
+    assert "village_id CL-BACNGA, restored_year" in problem.rule_en
+    assert "craft HUONG is not recorded at risk" in problem.rule_en
+    assert "nghề HUONG không được ghi là có nguy cơ mai một" in problem.rule_vi
+    assert f"[restoration_needs_at_risk_craft; {source}]" in problem.describe("en")
+    assert problem.to_problem().code == "restoration_needs_at_risk_craft"
+    after = load_dataset(db, build_if_missing=False).villages
+    pd.testing.assert_frame_equal(after, before)

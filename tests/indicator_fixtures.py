@@ -28,6 +28,8 @@ _VILLAGE_DEFAULTS: dict[str, Any] = {
     "recognition_decision": None,
     "recognition_date": None,
     "recognition_regime": None,
+    "withdrawal_year": None,
+    "withdrawal_decision": None,
     "tourism_since": None,
     "trademark": "none",
     "trademark_since": None,
@@ -87,7 +89,7 @@ def villages_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     ]
     frame = _frame(rows, _VILLAGE_DEFAULTS, "village_id")
     frame["recognition_date"] = pd.to_datetime(frame["recognition_date"])
-    for column in ("tourism_since", "trademark_since", "restored_year"):
+    for column in ("withdrawal_year", "tourism_since", "trademark_since", "restored_year"):
         frame[column] = frame[column].astype("Int64")
     for column in ("lat", "lon"):
         frame[column] = frame[column].astype(float)

@@ -34,12 +34,13 @@ PROVINCE = "tinh-lang-son"
 # Four villages, 2020 (baseline) to 2023.
 #   VA Cao Lộc / xã Công Sơn, RUOU, craft village recognised 2022 (Decree 52: 20%), tourism
 #      2023, collective trademark since 2019.
-#   VB Cao Lộc / xã Công Sơn, RUOU, traditional craft village recognised 2016 under Decree 66
-#      (30%), at-risk craft restored 2023.
-#   VC Tràng Định / xã Quốc Khánh, MOC, not recognised, tourism 2020 (before the programme),
-#      restored 2021.
+#   VB Cao Lộc / xã Công Sơn, OLD, traditional craft village recognised 2016 under Decree 66
+#      (30%), its at-risk traditional craft (OLD, recognised 2014) restored 2023.
+#   VC Tràng Định / xã Quốc Khánh, NGOI, not recognised, tourism 2020 (before the programme),
+#      its at-risk craft restored 2021.
 #   VD Tràng Định / xã Tân Tiến, MOC, not recognised, sent nothing for 2023.
-# Crafts: RUOU recognised as traditional 2022 (counts in T3), OLD recognised 2019 (does not).
+# Crafts: RUOU recognised as traditional 2022 (counts in T3), OLD recognised 2014 (does not).
+# Every recognition and restoration is one the law allows (test_fixture_obeys_the_rules).
 VILLAGES = [
     {
         "village_id": "VA",
@@ -52,6 +53,7 @@ VILLAGES = [
     },
     {
         "village_id": "VB",
+        "craft_id": "OLD",
         "recognition": "lang_nghe_truyen_thong",
         "recognised": 2016,
         "recognition_regime": "66/2006",
@@ -59,7 +61,7 @@ VILLAGES = [
     },
     {
         "village_id": "VC",
-        "craft_id": "MOC",
+        "craft_id": "NGOI",
         "district_code": TRANG_DINH,
         "commune_code": QUOC_KHANH,
         "tourism_since": 2020,
@@ -107,7 +109,8 @@ VILLAGE_YEAR = [
 CRAFTS = [
     {"craft_id": "RUOU", "since_year": 1930, "recognised": 2022},
     {"craft_id": "MOC", "is_traditional": False, "since_year": 2000},
-    {"craft_id": "OLD", "since_year": 1900, "recognised": 2019},
+    {"craft_id": "OLD", "since_year": 1900, "recognised": 2014, "at_risk": True},
+    {"craft_id": "NGOI", "since_year": 1900, "at_risk": True},
 ]
 DISTRICT_CRAFTS = [
     (CAO_LOC, 2021, "RUOU"),
@@ -448,7 +451,9 @@ def test_shares_stay_within_0_and_100(data) -> None:
 )
 def test_adding_a_recognised_village_never_lowers_t3(data, year, kind) -> None:
     villages, rows = data
-    before = compute_indicators(make_dataset(villages, rows), YEARS[1:])
+    # A traditional craft village needs its traditional craft recognised (here since 2015).
+    crafts = [{"craft_id": "RUOU", "recognised": 2015}]
+    before = compute_indicators(make_dataset(villages, rows, crafts), YEARS[1:])
     extra = {
         "village_id": "NEW",
         "district_code": DISTRICTS[0],
@@ -457,7 +462,7 @@ def test_adding_a_recognised_village_never_lowers_t3(data, year, kind) -> None:
         "recognised": year,
         "recognition_regime": "52/2018",
     }
-    after = compute_indicators(make_dataset([*villages, extra], rows), YEARS[1:])
+    after = compute_indicators(make_dataset([*villages, extra], rows, crafts), YEARS[1:])
     keys = ["indicator_id", "place_id", "year"]
     both = before.merge(after, on=keys, suffixes=("_before", "_after"))
     t3 = both[both["indicator_id"] == "T3"]

@@ -16,7 +16,14 @@ from analysis.indicators.outputs import (
     write_indicator_csvs,
 )
 
-NAMES = ["indicators", "progress", "effectiveness", "recognition_screen", "recognition_candidates"]
+NAMES = [
+    "indicators",
+    "progress",
+    "effectiveness",
+    "recognition_screen",
+    "recognition_candidates",
+    "readings",
+]
 
 
 @pytest.fixture(scope="module")
@@ -65,13 +72,18 @@ def test_sample_figures_checked_by_hand(written) -> None:
     # Villages recognised 2022 (TD-NAPHIENG), 2023 (VL-HOIHOAN, CLG-VANLINH), 2024 (CL-CONGSON)
     # and crafts HUONG (2022), CAOKHO (2023); VQ-NARO (2016) predates the programme.
     assert [top["T3", y] for y in (2021, 2022, 2023, 2024, 2025)] == [0, 2, 5, 6, 6]
-    # Tourism: BS-THOCAM 2022, CL-MAUSON 2023, BS-LONGHUNG 2024.
-    assert [top["T4", y] for y in (2021, 2022, 2023, 2024)] == [0, 1, 2, 3]
+    # Tourism: BS-THOCAM 2022, CL-MAUSON 2023, BS-LONGHUNG 2024, none of them a recognised
+    # craft village: T4 (recognised craft villages, the default reading) is 0.
+    assert [top["T4", y] for y in (2021, 2022, 2023, 2024, 2025)] == [0, 0, 0, 0, 0]
+    readings = read(written["readings"]).set_index("indicator_id")
+    assert readings.loc["T4", "reading_id"] == "recognised_villages"
+    assert bool(readings.loc["T4", "is_default"])
     # T2 in 2025: every area of district_crafts with 2 or more crafts: 8 of 11 (Bình Gia,
     # Hữu Lũng and Đình Lập have 1).
     assert top["T2", 2025] == 8
-    # Recognised stock: VQ-NARO, +1 2022, +2 2023, +1 2024.
-    assert [top["C1", y] for y in (2021, 2022, 2023, 2024)] == [1, 2, 4, 5]
+    # Recognised stock: VQ-NARO, +1 2022, +2 2023, +1 2024; VQ-NARO's recognition withdrawn
+    # in 2025 (decision 1862/QĐ-UBND): it counts out from 2025 on.
+    assert [top["C1", y] for y in (2021, 2022, 2023, 2024, 2025)] == [1, 2, 4, 5, 4]
 
 
 def test_effectiveness_and_screen_tables(written) -> None:
@@ -79,7 +91,8 @@ def test_effectiveness_and_screen_tables(written) -> None:
     assert {"meets_criteria", "production_stable", "income_not_falling", "effective"} <= set(
         eff.columns
     )
-    # Recognised villages only: VQ-NARO from 2021, then the four recognised in 2022-2024.
-    assert eff.groupby("year").size().to_dict() == {2021: 1, 2022: 2, 2023: 4, 2024: 5, 2025: 5}
+    # Recognised villages only: VQ-NARO 2021-2024 (withdrawn 2025), then the four recognised
+    # in 2022-2024.
+    assert eff.groupby("year").size().to_dict() == {2021: 1, 2022: 2, 2023: 4, 2024: 5, 2025: 4}
     screen = read(written["recognition_screen"])
     assert screen.groupby("year").size().to_dict() == {y: 30 for y in range(2021, 2026)}

@@ -313,10 +313,11 @@ def test_off_track_2025_notebook(executed: dict[str, Path], sample_ctx) -> None:
             f"còn thiếu 1" in text
         )
     assert q.off_track_answer(sample_ctx.progress, 2025, "district", "vi") in text
-    # Province-wide: T6 at 539 of 569 compliant facilities = 94,7%, 5,3 points short.
+    # Province-wide: T6 at 432 of 462 compliant facilities = 93,5%, 6,5 points short, not
+    # achieved at its deadline (VQ-NARO's recognition withdrawn in 2025).
     assert (
-        "T6 (Cơ sở sản xuất đáp ứng quy định môi trường): 94,7%, mục tiêu ≥ 100,0%, còn "
-        "thiếu 5,3 điểm %" in text
+        "T6 (Cơ sở sản xuất đáp ứng quy định môi trường): 93,5%, mục tiêu ≥ 100,0%, còn "
+        "thiếu 6,5 điểm % (✗ Không đạt)" in text
     )
 
 
@@ -338,12 +339,12 @@ def test_missed_2030_notebook(executed: dict[str, Path], sample_ctx) -> None:
 @pytest.mark.slow
 def test_t6_facilities_notebook(executed: dict[str, Path]) -> None:
     text = _outputs(executed["t6_facilities"])
-    # Recognised by 2025: TD-NAPHIENG 176/147, CL-CONGSON 74/74, VL-HOIHOAN 84/84, VQ-NARO
-    # 107/107, CLG-VANLINH 128/127: 569 facilities, 30 not compliant, 539/569 = 94,7%;
-    # 30 / (2030 - 2025) = 6 a year.
+    # Recognised in 2025: TD-NAPHIENG 176/147, CL-CONGSON 74/74, VL-HOIHOAN 84/84,
+    # CLG-VANLINH 128/127 (VQ-NARO's recognition withdrawn in 2025): 462 facilities, 30 not
+    # compliant, 432/462 = 93,5%; 30 / (2030 - 2025) = 6 a year.
     assert (
-        "Năm 2025, **30** trong tổng số 569 cơ sở, hộ sản xuất của 5 làng nghề đã được công "
-        "nhận chưa đáp ứng quy định bảo vệ môi trường (T6 = 94,7%). Để đạt 100% vào năm 2030 "
+        "Năm 2025, **30** trong tổng số 462 cơ sở, hộ sản xuất của 4 làng nghề đã được công "
+        "nhận chưa đáp ứng quy định bảo vệ môi trường (T6 = 93,5%). Để đạt 100% vào năm 2030 "
         "cần thêm khoảng 6 cơ sở mỗi năm."
     ) in text
     assert "TD-NAPHIENG" in text
@@ -353,9 +354,10 @@ def test_t6_facilities_notebook(executed: dict[str, Path]) -> None:
 def test_t6_below_100_notebook(executed: dict[str, Path]) -> None:
     text = _outputs(executed["t6_below_100"])
     # As above: TD-NAPHIENG 147 of 176 comply (29 do not), CLG-VANLINH 127 of 128 (1 does
-    # not), the three other recognised villages comply fully: 539/569 = 94,7%.
+    # not), the two other recognised villages comply fully (VQ-NARO withdrawn in 2025):
+    # 432/462 = 93,5%.
     assert (
-        "Lạng Sơn, năm 2025: T6 = 94,7% (539/569 cơ sở, hộ sản xuất đáp ứng quy định bảo vệ môi "
+        "Lạng Sơn, năm 2025: T6 = 93,5% (432/462 cơ sở, hộ sản xuất đáp ứng quy định bảo vệ môi "
         "trường). **30** cơ sở chưa đáp ứng, ở **2** làng, thuộc 2 xã, phường:"
     ) in text
     assert "- Thôn Nà Phiêng (TD-NAPHIENG), Xã Quốc Khánh, Tràng Định: 29/176 cơ sở" in text
@@ -383,10 +385,12 @@ def test_scenario_2026_notebook(executed: dict[str, Path]) -> None:
     )
     # Bắc Sơn's one village not yet linked with tourism.
     assert "- Thôn Nà Lay (BS-CHIENTHANG, Bắc Sơn) gắn với du lịch từ năm 2026" in text
-    # T3 6 -> 7, T4 3 -> 4; T6 (539 + 87) / (569 + 108) = 626/677 = 92,5%.
-    assert "- Lạng Sơn — T3: 6 → 7 (+1)" in text
-    assert "- Lạng Sơn — T4: 3 → 4 (+1)" in text
-    assert "- Lạng Sơn — T6: 94,7% → 92,5% (-2,3 điểm %)" in text
+    # T3 6 -> 8: the village and its traditional craft HOI, recognised with it (Decree 52,
+    # Art. 5). T4 counts recognised craft villages: BS-CHIENTHANG is not one, T4 stays 0.
+    # T6 (432 + 87) / (462 + 108) = 519/570 = 91,1% (VQ-NARO withdrawn in 2025).
+    assert "- Lạng Sơn — T3: 6 → 8 (+2)" in text
+    assert "— T4:" not in text
+    assert "- Lạng Sơn — T6: 93,5% → 91,1% (-2,5 điểm %)" in text
 
 
 @pytest.mark.slow

@@ -51,7 +51,9 @@ def ds() -> Dataset:
     rows += [{"village_id": "VD", "year": y, "households_craft": 80} for y in YEARS if y != 2021]
     rows += [{"village_id": "VC", "year": y} for y in YEARS]
     crafts = [(CAO_LOC, y, "RUOU") for y in range(2021, 2026)]
-    return make_dataset(villages, rows, district_crafts=crafts)
+    # RUOU is a traditional craft at risk of dying out (so that restoring it counts for T1).
+    known = [{"craft_id": "RUOU", "at_risk": True}, {"craft_id": "HUONG"}]
+    return make_dataset(villages, rows, known, district_crafts=crafts)
 
 
 def frozen(ds: Dataset) -> dict[str, pd.DataFrame]:
@@ -113,12 +115,12 @@ def test_link_tourism_in_chooses_recognised_then_largest_share(ds: Dataset) -> N
         ds, [sc.link_tourism_in("cao-loc", 1, 2026), sc.link_tourism_in("cao-loc", 1, 2026)]
     )
     assert [c.village_id for c in twice] == ["VA", "VD"]
-    # T4: VC (2023) before; plus VA and VD after.
+    # T4 counts recognised craft villages: VC (2023) is not one; VA is, VD is not.
     table = sc.compare_scenario(ds, [sc.link_tourism_in("cao-loc", 2, 2026)], 2026)
     assert (
         value(table, "T4", target_year=2030, side="before"),
         value(table, "T4", target_year=2030),
-    ) == (1, 3)
+    ) == (0, 1)
 
 
 def test_too_few_villages_left_says_which(ds: Dataset) -> None:
@@ -302,3 +304,13 @@ def test_places_and_villages_by_name(ds: Dataset) -> None:
     chosen = sc.resolve_changes(ds, [sc.link_tourism_in("Huyện Cao Lộc", 1, 2026)])
     assert chosen == [sc.LinkTourism("VA", 2026)]
     assert sc.resolve_changes(ds, [sc.restore("vb", 2026)]) == [sc.Restore("VB", 2026)]
+
+
+def test_the_law_holds_in_scenarios(ds: Dataset) -> None:
+    # A traditional craft village needs its traditional craft recognised: RUOU is recognised
+    # with VB in 2026, so T3 gains the village and the craft (Decree 52, Art. 5).
+    table = sc.compare_scenario(ds, [sc.recognise("VB", 2026, "lang_nghe_truyen_thong")], 2026)
+    assert (value(table, "T3", side="before"), value(table, "T3")) == (1, 3)
+    # HUONG is not at risk of dying out: restoring it would not count for T1.
+    with pytest.raises(sc.ScenarioError, match="not recorded at risk"):
+        sc.apply_changes(ds, [sc.restore("VC", 2026)])

@@ -44,10 +44,11 @@ def test_province_table_in_vietnamese(province_vi: str, sample_db: Path) -> None
         assert word in header
     rows = rows_of(text)
     assert list(rows) == ["T1", "T2", "T3", "T4", "T5", "T6"]
-    # data/sample: restored BS-LONGHUNG 2024 and TP-MAIPHA 2025 (T1 = 2); 539 of the 569
-    # facilities of the 5 recognised villages compliant (T6 = 94,7%); 8 of 11 areas with at
-    # least 2 commodity crafts (T2 = 8/11).
-    assert "  2  " in rows["T1"] and "  94,7%  " in rows["T6"] and "  8/11  " in rows["T2"]
+    # data/sample: restored BS-LONGHUNG 2024 and TP-MAIPHA 2025 (T1 = 2); 432 of the 462
+    # facilities of the 4 recognised villages compliant (T6 = 93,5%; VQ-NARO's 107 of 107 are
+    # out since its recognition was withdrawn in 2025); 8 of 11 areas with at least 2
+    # commodity crafts (T2 = 8/11).
+    assert "  2  " in rows["T1"] and "  93,5%  " in rows["T6"] and "  8/11  " in rows["T2"]
     progress = context(2025, "vi", sample_db).progress
     t6 = progress[(progress["indicator_id"] == "T6") & (progress["target_year"] == 2030)].iloc[0]
     assert f"{t6['symbol']} {t6['label_vi']}" in rows["T6"]

@@ -69,12 +69,20 @@ def code_list(list_name: str) -> dict[str, dict[str, str]]:
     return {str(k): v for k, v in codes[list_name].items()}
 
 
-def targets() -> pd.DataFrame:
-    """Plan 244 targets, one row per indicator and target year."""
+def target_readings() -> pd.DataFrame:
+    """Every row of ``targets.csv``: the reading in force (``is_default``) and the documented
+    alternatives (e.g. T4 counted over every village, not only recognised ones)."""
     frame = read_csv("targets.csv")
     frame["target_year"] = frame["target_year"].astype(int)
     frame["value"] = frame["value"].astype(float)
+    frame["is_default"] = frame["is_default"].astype(str).str.lower().eq("true")
     return frame
+
+
+def targets() -> pd.DataFrame:
+    """Plan 244 targets, one row per indicator and target year (the default readings)."""
+    frame = target_readings()
+    return frame[frame["is_default"]].reset_index(drop=True)
 
 
 def indicators() -> pd.DataFrame:

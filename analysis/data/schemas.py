@@ -141,6 +141,21 @@ def villages_schema() -> pa.DataFrameSchema:
                 nullable=True,
                 checks=[_in_codes("regime")],
             ),
+            "withdrawal_year": _col(
+                "Int64",
+                "Năm thu hồi công nhận",
+                "Year the recognition was withdrawn",
+                "year",
+                nullable=True,
+                checks=YEAR,
+            ),
+            "withdrawal_decision": _col(
+                str,
+                "Quyết định thu hồi công nhận",
+                "Withdrawal decision",
+                nullable=True,
+                text=True,
+            ),
             "tourism_since": _col(
                 "Int64",
                 "Gắn với du lịch từ năm",

@@ -92,6 +92,12 @@ def _village(ds: Dataset, village: str) -> pd.Series:
     return villages[villages["village_id"].astype(str) == village_id].iloc[0]
 
 
+def _craft(ds: Dataset, craft_id: str) -> pd.Series | None:
+    """The craft's row, or None when the crafts table does not know it."""
+    hit = ds.crafts[ds.crafts["craft_id"].astype(str) == craft_id]
+    return None if hit.empty else hit.iloc[0]
+
+
 def _missing(value: object) -> bool:
     return value is None or bool(pd.isna(value))
 
@@ -172,6 +178,15 @@ class Recognise:
             raise ScenarioError(
                 f"village {row['village_id']} is already recognised ({row['recognition']}{when})"
             )
+        if self.kind == "lang_nghe_truyen_thong":
+            # Decree 52, Art. 5: a traditional craft village needs a recognised traditional
+            # craft (rule traditional_village_needs_recognised_craft).
+            craft = _craft(ds, str(row["craft_id"]))
+            if craft is None or not bool(craft["is_traditional"]):
+                raise ScenarioError(
+                    f"village {row['village_id']}: its craft {row['craft_id']} is not a "
+                    "traditional craft, so it cannot be a traditional craft village"
+                )
         return (replace(self, village_id=str(row["village_id"])),)
 
     def shortfall(self, ds: Dataset) -> dict[str, str] | None:
@@ -187,12 +202,25 @@ class Recognise:
         }
 
     def apply(self, ds: Dataset) -> Dataset:
+        date = pd.Timestamp(f"{self.year}-{RECOGNITION_DAY}")
+        if self.kind == "lang_nghe_truyen_thong":
+            # Its traditional craft, if not yet recognised, is recognised with it.
+            craft_id = str(_village(ds, self.village_id)["craft_id"])
+            craft = _craft(ds, craft_id)
+            if craft is not None and (
+                _missing(craft["recognition_date"]) or craft["recognition_date"] > date
+            ):
+                crafts = ds.crafts.copy()
+                at = crafts["craft_id"].astype(str) == craft_id
+                crafts.loc[at, "recognition_date"] = date
+                crafts.loc[at, "recognition_decision"] = self.decision or _MARK
+                ds = replace_tables(ds, crafts=crafts)
         return _set_village(
             ds,
             self.village_id,
             recognition=self.kind,
             recognition_regime=self.regime,
-            recognition_date=pd.Timestamp(f"{self.year}-{RECOGNITION_DAY}"),
+            recognition_date=date,
             recognition_decision=self.decision or _MARK,
         )
 
@@ -302,6 +330,14 @@ class Restore:
         if not _missing(restored) and int(restored) <= self.year:
             raise ScenarioError(
                 f"village {row['village_id']} was already restored in {int(restored)}"
+            )
+        craft = _craft(ds, str(row["craft_id"]))
+        if craft is None or not bool(craft["at_risk"]):
+            # T1 counts restorations of crafts at risk only (rule
+            # restoration_needs_at_risk_craft).
+            raise ScenarioError(
+                f"village {row['village_id']}: its craft {row['craft_id']} is not recorded at "
+                "risk of dying out, so restoring it does not count for T1"
             )
         return (replace(self, village_id=str(row["village_id"])),)
 

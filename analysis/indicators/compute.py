@@ -25,8 +25,32 @@ import pandas as pd
 from analysis.core.config import BASELINE_YEAR, PROGRAMME_START
 from analysis.data import reference
 from analysis.data.places import commune_slug_by_code, district_slug_by_code
-from analysis.data.schemas import VILLAGE_YEAR_VALUES
+from analysis.data.rules import unlawful_craft_recognition, year_of
 from analysis.data.store import Dataset
+from analysis.indicators.effectiveness import (
+    effectiveness_components,
+    effectiveness_matrix,
+    household_threshold,
+)
+from analysis.indicators.panel import recognised, reporting_years, village_panel
+
+# The panel and T5 live in their own modules; they stay importable from here.
+__all__ = [
+    "INDICATOR_COLUMNS",
+    "LEVEL_ORDER",
+    "NATIONAL_PLACE",
+    "READINGS",
+    "compute_indicators",
+    "default_readings",
+    "effectiveness_components",
+    "household_threshold",
+    "indicator_places",
+    "indicator_readings",
+    "indicator_years",
+    "recognised",
+    "reporting_years",
+    "village_panel",
+]
 
 #: Columns of the result of :func:`compute_indicators`, in order.
 INDICATOR_COLUMNS: tuple[str, ...] = (
@@ -50,13 +74,6 @@ _UNIT_SCALE = {"percent": 100.0, "ratio": 1.0}
 
 # --------------------------------------------------------------------------------------------
 # Years and places
-
-
-def reporting_years(ds: Dataset) -> list[int]:
-    """Reporting years in the data: every year from 2021 found in ``village_year`` or
-    ``district_crafts`` (2020 is the baseline, not a reporting year)."""
-    found = pd.concat([ds.village_year["year"], ds.district_crafts["year"]]).astype(int)
-    return sorted(int(y) for y in found.unique() if y >= PROGRAMME_START)
 
 
 def indicator_years(ds: Dataset, up_to: int | None = None) -> list[int]:
@@ -131,214 +148,9 @@ def indicator_places(ds: Dataset) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).astype(str)
 
 
-# --------------------------------------------------------------------------------------------
-# The village-year panel
-
-
-def _year_of(series: pd.Series) -> pd.Series:
-    """Year of a date column, or the column itself when it already holds years (float)."""
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return series.dt.year.astype(float)
-    return pd.to_numeric(series, errors="coerce").astype(float)
-
-
-def _float(series: pd.Series) -> np.ndarray:
-    """Numbers (nullable counts, booleans) as float64 with NaN for missing."""
-    numbers = pd.to_numeric(series.astype(object), errors="coerce")
-    return numbers.to_numpy(dtype=float, na_value=np.nan)
-
-
-def _village_attributes(ds: Dataset) -> pd.DataFrame:
-    """Per-village attributes used by the indicators, with plain dtypes."""
-    v = ds.villages
-    crafts = ds.crafts.set_index(ds.crafts["craft_id"].astype(str))
-    craft = v["craft_id"].astype(str)
-    return pd.DataFrame(
-        {
-            "village_id": v["village_id"].astype(str).to_numpy(),
-            "district_code": v["district_code"].astype(str).to_numpy(),
-            "commune_code": v["commune_code"].astype(str).to_numpy(),
-            "recognition": v["recognition"].astype(str).to_numpy(),
-            "recognition_regime": v["recognition_regime"].astype(object).to_numpy(),
-            "recognised_year": _year_of(v["recognition_date"]).to_numpy(),
-            "tourism_since": _float(v["tourism_since"]),
-            "trademark": v["trademark"].astype(str).to_numpy(),
-            "trademark_since": _float(v["trademark_since"]),
-            "restored_year": _float(v["restored_year"]),
-            "craft_id": craft.to_numpy(),
-            "craft_since": _float(craft.map(crafts["since_year"]).astype(object)),
-            "craft_traditional": craft.map(crafts["is_traditional"])
-            .astype(object)
-            .eq(True)
-            .to_numpy(),
-            "craft_recognised_year": _year_of(craft.map(crafts["recognition_date"])).to_numpy(),
-        }
-    )
-
-
-def _village_year_values(ds: Dataset) -> pd.DataFrame:
-    """``village_year`` with every measure as float64 (NaN for missing)."""
-    vy = ds.village_year
-    out = {
-        "village_id": vy["village_id"].astype(str).to_numpy(),
-        "year": vy["year"].astype(int).to_numpy(),
-    }
-    for column in VILLAGE_YEAR_VALUES:
-        out[column] = _float(vy[column])
-    return pd.DataFrame(out)
-
-
-def village_panel(ds: Dataset, years: Sequence[int]) -> pd.DataFrame:
-    """One row per village and year: its attributes, the year's figures, the previous year's
-    revenue and income (``revenue_prev``, ``income_prev``), the 2020 income (``income_base``)
-    and ``reported`` (1 if the village sent figures for the year). ``year_in_data`` is False
-    for a year without any figures in the whole data set."""
-    attrs = _village_attributes(ds)
-    year_array = np.asarray(sorted({int(y) for y in years}), dtype=int)
-    n_years = len(year_array)
-    panel = attrs.iloc[np.repeat(np.arange(len(attrs)), n_years)].reset_index(drop=True)
-    panel["year"] = np.tile(year_array, len(attrs))
-    values = _village_year_values(ds)
-    measures = [c for c in values.columns if c not in ("village_id", "year")]
-    current = values.assign(reported=1.0)
-    previous = (
-        values[["village_id", "year", "revenue_mvnd", "income_mvnd_month"]]
-        .assign(year=values["year"] + 1)
-        .rename(columns={"revenue_mvnd": "revenue_prev", "income_mvnd_month": "income_prev"})
-    )
-    baseline = values.loc[
-        values["year"] == BASELINE_YEAR, ["village_id", "income_mvnd_month"]
-    ].rename(columns={"income_mvnd_month": "income_base"})
-    panel = (
-        panel.merge(current, on=["village_id", "year"], how="left", validate="one_to_one")
-        .merge(previous, on=["village_id", "year"], how="left", validate="one_to_one")
-        .merge(baseline, on="village_id", how="left", validate="many_to_one")
-    )
-    panel["reported"] = panel["reported"].fillna(0.0)
-    panel["year_in_data"] = np.isin(panel["year"].to_numpy(), values["year"].unique())
-    panel[measures] = panel[measures].astype(float)
-    return panel
-
-
-def recognised(panel: pd.DataFrame) -> np.ndarray:
-    """Recognised (any type, any regime) by the end of the panel year."""
-    return (panel["recognition"].ne("none") & panel["recognised_year"].le(panel["year"])).to_numpy()
-
-
 def _in_programme(since: pd.Series, year: pd.Series) -> np.ndarray:
     """The event year falls in the programme, from 2021 up to the panel year."""
     return (since.ge(PROGRAMME_START) & since.le(year)).to_numpy()
-
-
-# --------------------------------------------------------------------------------------------
-# Effectiveness (T5)
-
-
-def household_threshold(panel: pd.DataFrame) -> np.ndarray:
-    """Household-share threshold of each village: that of the regime it was recognised under,
-    else that of the regime in force now (Decree 52/2018)."""
-    rules = reference.read_yaml("decree52.yaml")
-    shares = {str(r["id"]): float(r["min_household_share"]) for r in rules["regimes"]}
-    current = [str(r["id"]) for r in rules["regimes"] if not r.get("valid_to")]
-    default = shares[current[0]] if current else max(shares.values())
-    regime = panel["recognition_regime"].astype(object).where(panel["recognition"].ne("none"))
-    return regime.map(shares).astype(float).fillna(default).to_numpy()
-
-
-def _all_of(flags: Sequence[np.ndarray]) -> np.ndarray:
-    """Three-valued AND of float flags (1, 0, NaN): 0 if any is 0, NaN if any unknown, else 1."""
-    stack = np.vstack(flags)
-    out = np.where(np.isnan(stack).any(axis=0), np.nan, 1.0)
-    return np.where((stack == 0).any(axis=0), 0.0, out)
-
-
-def environment_ok(panel: pd.DataFrame) -> np.ndarray:
-    """Environmental conditions of Decree 52 (columns listed in ``decree52.yaml``), as 1/0/NaN."""
-    required = reference.read_yaml("decree52.yaml")["craft_village"]["environment_required"]
-    return _all_of([panel[c].to_numpy(dtype=float) for c in required])
-
-
-def _at_least(value: np.ndarray, floor: np.ndarray) -> np.ndarray:
-    """1 where value >= floor, 0 where below, NaN where either is missing."""
-    out = (value >= floor).astype(float)
-    out[np.isnan(value) | np.isnan(floor)] = np.nan
-    return out
-
-
-def _component_meets_criteria(panel: pd.DataFrame, _: dict) -> np.ndarray:
-    share = panel["households_craft"].to_numpy() / panel["households_total"].to_numpy()
-    share = np.where(panel["households_total"].to_numpy() > 0, share, np.nan)
-    return _all_of([_at_least(share, household_threshold(panel)), environment_ok(panel)])
-
-
-def _component_production_stable(panel: pd.DataFrame, spec: dict) -> np.ndarray:
-    tolerance = float(spec.get("revenue_tolerance", 0.0))
-    return _at_least(
-        panel["revenue_mvnd"].to_numpy(), panel["revenue_prev"].to_numpy() * (1.0 - tolerance)
-    )
-
-
-def _component_income_not_falling(panel: pd.DataFrame, spec: dict) -> np.ndarray:
-    tolerance = float(spec.get("income_tolerance", 0.0))
-    return _at_least(
-        panel["income_mvnd_month"].to_numpy(), panel["income_prev"].to_numpy() * (1.0 - tolerance)
-    )
-
-
-#: Components of effectiveness.yaml by id: each returns 1 (holds), 0 (fails) or NaN (unknown).
-EFFECTIVENESS_COMPONENTS: dict[str, Callable[[pd.DataFrame, dict], np.ndarray]] = {
-    "meets_criteria": _component_meets_criteria,
-    "production_stable": _component_production_stable,
-    "income_not_falling": _component_income_not_falling,
-}
-
-
-def _effectiveness_matrix(panel: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Each component of ``effectiveness.yaml`` and the combined ``effective`` (1/0/NaN)."""
-    definition = reference.read_yaml("effectiveness.yaml")
-    components: dict[str, np.ndarray] = {}
-    for spec in definition["components"]:
-        if spec["id"] not in EFFECTIVENESS_COMPONENTS:
-            raise KeyError(
-                f"effectiveness.yaml: unknown component {spec['id']!r}; "
-                f"known: {', '.join(EFFECTIVENESS_COMPONENTS)}"
-            )
-        components[spec["id"]] = EFFECTIVENESS_COMPONENTS[spec["id"]](panel, spec)
-    stack = np.vstack(list(components.values()))
-    rule = definition.get("rule", "all")
-    needed = stack.shape[0] if rule == "all" else int(rule)
-    true = (stack == 1).sum(axis=0)
-    unknown = np.isnan(stack).sum(axis=0)
-    effective = np.where(true >= needed, 1.0, np.where(true + unknown < needed, 0.0, np.nan))
-    return components, effective
-
-
-def effectiveness_components(ds: Dataset, years: Sequence[int] | None = None) -> pd.DataFrame:
-    """Per recognised village and year: each component of "operating effectively" (T5).
-
-    Returns ``village_id, year, household_share, min_household_share`` (fractions: 0.2 is
-    20%), one nullable boolean column per component of ``effectiveness.yaml``, and
-    ``effective``. A component is missing (<NA>) when its data are;
-    ``effective`` follows the rule of the file (``all`` or at least k components), missing when
-    the known components cannot decide it.
-    """
-    years = reporting_years(ds) if years is None else list(years)
-    panel = village_panel(ds, years)
-    components, effective = _effectiveness_matrix(panel)
-    keep = recognised(panel)
-    total = panel["households_total"]
-    share = panel["households_craft"] / total.where(total > 0)
-    out = pd.DataFrame(
-        {
-            "village_id": panel["village_id"],
-            "year": panel["year"],
-            "household_share": share,
-            "min_household_share": household_threshold(panel),
-        }
-    )
-    for name, values in {**components, "effective": effective}.items():
-        out[name] = pd.array(np.where(np.isnan(values), None, values == 1), dtype="boolean")
-    return out[keep].sort_values(["year", "village_id"]).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -354,20 +166,31 @@ def _count(flag: np.ndarray, panel: pd.DataFrame) -> Contribution:
 
 
 def _t1(panel: pd.DataFrame) -> Contribution:
-    return _count(_in_programme(panel["restored_year"], panel["year"]), panel)
+    # Only restorations of a craft recorded at risk of dying out (the rules reject others).
+    restored = _in_programme(panel["restored_year"], panel["year"])
+    return _count(restored & panel["restoration_allowed"].to_numpy(dtype=bool), panel)
 
 
 def _t3(panel: pd.DataFrame) -> Contribution:
     # Villages only; traditional crafts (not tied to one place) are added at the top level.
-    return _count(
-        _in_programme(panel["recognised_year"], panel["year"])
-        & panel["recognition"].ne("none").to_numpy(),
-        panel,
-    )
+    # Lawful recognitions from 2021, counted while they stand (not after a withdrawal).
+    return _count(_in_programme(panel["recognised_year"], panel["year"]) & recognised(panel), panel)
 
 
-def _t4(panel: pd.DataFrame) -> Contribution:
+def _t4_recognised(panel: pd.DataFrame) -> Contribution:
+    # The plan's "làng nghề": a recognised craft village, linked with tourism from 2021.
+    return _count(_in_programme(panel["tourism_since"], panel["year"]) & recognised(panel), panel)
+
+
+def _t4_any_village(panel: pd.DataFrame) -> Contribution:
+    # The broader reading (unverified): any village practising a craft.
     return _count(_in_programme(panel["tourism_since"], panel["year"]), panel)
+
+
+#: The readings of an indicator that ``targets.csv`` documents (``reading_id``), by indicator.
+READINGS: dict[str, dict[str, Callable[[pd.DataFrame], Contribution]]] = {
+    "T4": {"recognised_villages": _t4_recognised, "any_village": _t4_any_village},
+}
 
 
 def _c1(panel: pd.DataFrame) -> Contribution:
@@ -387,7 +210,7 @@ def _ratio_parts(num: np.ndarray, den: np.ndarray, scope: np.ndarray) -> Contrib
 
 
 def _t5(panel: pd.DataFrame) -> Contribution:
-    _, effective = _effectiveness_matrix(panel)
+    _, effective = effectiveness_matrix(panel)
     return _ratio_parts(effective, np.ones(len(panel)), recognised(panel))
 
 
@@ -453,7 +276,7 @@ def _c7(panel: pd.DataFrame) -> Contribution:
 CONTRIBUTIONS: dict[str, Callable[[pd.DataFrame], Contribution]] = {
     "T1": _t1,
     "T3": _t3,
-    "T4": _t4,
+    "T4": _t4_recognised,
     "T5": _t5,
     "T6": _t6,
     "C1": _c1,
@@ -521,7 +344,8 @@ def _values(summed: pd.DataFrame, ind: str, aggregation: str, unit: str) -> dict
 def _add_crafts_to_t3(province: pd.DataFrame, ds: Dataset, years: list[int]) -> pd.DataFrame:
     """Add the traditional crafts recognised from 2021 up to each year to the top level's T3
     (a craft is recognised for the province, not for one district or commune)."""
-    recognised = np.sort(_year_of(ds.crafts["recognition_date"]).dropna().to_numpy())
+    lawful = ds.crafts[~unlawful_craft_recognition(ds.crafts).to_numpy()]
+    recognised = np.sort(year_of(lawful["recognition_date"]).dropna().to_numpy())
     recognised = recognised[recognised >= PROGRAMME_START]
     in_data = np.isin(years, ds.village_year["year"].astype(int).unique()).astype(float)
     crafts = np.searchsorted(recognised, np.asarray(years), side="right").astype(float)
@@ -548,8 +372,8 @@ def _t2_frames(ds: Dataset, places: pd.DataFrame, years: list[int]) -> list[pd.D
         .reindex(grid, fill_value=0)
         .to_numpy(dtype=float)
     )
-    in_data = np.isin(np.tile(years, len(districts)), dc["year"].astype(int).unique())
-    counts = np.where(in_data, counts, np.nan)
+    known = _t2_known(ds, districts["place_code"].to_numpy(), years)
+    counts = np.where(known, counts, np.nan)
     district_frame = pd.DataFrame(
         {
             "place_id": np.repeat(districts["place_id"].to_numpy(), len(years)),
@@ -564,8 +388,11 @@ def _t2_frames(ds: Dataset, places: pd.DataFrame, years: list[int]) -> list[pd.D
         }
     )
     needed = _t2_thresholds(years)
-    reaching = (counts.reshape(len(districts), len(years)) >= needed).sum(axis=0).astype(float)
-    known = np.isin(years, dc["year"].astype(int).unique())
+    grid = counts.reshape(len(districts), len(years))
+    with np.errstate(invalid="ignore"):
+        reaching = (grid >= needed).sum(axis=0).astype(float)
+    reported = (~np.isnan(grid)).sum(axis=0).astype(float)
+    any_known = reported > 0
     top = places[places["place_level"] == "province"].iloc[0]
     n_areas = float(len(districts))
     province_frame = pd.DataFrame(
@@ -574,14 +401,47 @@ def _t2_frames(ds: Dataset, places: pd.DataFrame, years: list[int]) -> list[pd.D
             "place_level": "province",
             "place_code": top["place_code"],
             "year": years,
-            "value": np.where(known, reaching, np.nan),
-            "numerator": np.where(known, reaching, np.nan),
-            "denominator": n_areas,
+            "value": np.where(any_known, reaching, np.nan),
+            "numerator": np.where(any_known, reaching, np.nan),
+            # Areas without data are neither reaching nor missing the target: they are left
+            # out of the denominator and show in n_expected - n_reported (data quality).
+            "denominator": np.where(any_known, reported, np.nan),
             "n_expected": n_areas,
-            "n_reported": np.where(known, n_areas, 0.0),
+            "n_reported": reported,
         }
     )
     return [province_frame, district_frame]
+
+
+def _t2_known(ds: Dataset, districts: np.ndarray, years: list[int]) -> np.ndarray:
+    """Whether each area's commodity crafts are known in each year (areas x years, flat).
+
+    Known when the area lists commodity crafts that year, or sent its report that year (the
+    district, or from 2025 a commune with villages in the area): a report without crafts is a
+    true zero. An area that sent nothing is unknown ("no data"), never 0. Without a
+    ``submissions`` table, every area of a year with any commodity crafts is known.
+    """
+    dc = ds.district_crafts
+    listed = set(zip(dc["district_code"].astype(str), dc["year"].astype(int), strict=True))
+    area_years = list(
+        zip(np.repeat(districts, len(years)), np.tile(years, len(districts)), strict=True)
+    )
+    subs = ds.tables.get("submissions")
+    if subs is None or subs.empty or "unit_code" not in subs.columns:
+        with_rows = set(dc["year"].astype(int).unique())
+        return np.array([y in with_rows for _, y in area_years], dtype=bool)
+    villages = ds.villages
+    areas_of = (
+        villages.assign(district_code=villages["district_code"].astype(str))
+        .groupby(villages["commune_code"].astype(str))["district_code"]
+        .unique()
+    )
+    sent: set[tuple[str, int]] = set()
+    for unit, year in zip(subs["unit_code"].astype(str), subs["year"].astype(int), strict=True):
+        sent.add((unit, year))
+        if unit in areas_of.index:
+            sent.update((str(d), year) for d in areas_of[unit])
+    return np.array([(d, y) in listed or (d, y) in sent for d, y in area_years], dtype=bool)
 
 
 def _t2_thresholds(years: Sequence[int]) -> np.ndarray:
@@ -592,7 +452,42 @@ def _t2_thresholds(years: Sequence[int]) -> np.ndarray:
     return rows["value"].to_numpy()[position]
 
 
-def compute_indicators(ds: Dataset, years: Sequence[int] | None = None) -> pd.DataFrame:
+def default_readings() -> dict[str, str]:
+    """The reading of each indicator that has several (``READINGS``): the ``reading_id`` of
+    its default rows in ``targets.csv``."""
+    rows = reference.targets()
+    chosen = rows[rows["indicator_id"].isin(list(READINGS))]
+    return dict(zip(chosen["indicator_id"], chosen["reading_id"].astype(str), strict=True))
+
+
+def indicator_readings(readings: dict[str, str] | None = None) -> pd.DataFrame:
+    """The reading used for each indicator with several, for the reports to print:
+    ``indicator_id, reading_id, is_default, verified, reading, source`` (one row each)."""
+    used = {**default_readings(), **(readings or {})}
+    rows = reference.target_readings()
+    rows = rows[rows["indicator_id"].map(used).eq(rows["reading_id"])]
+    rows = rows.drop_duplicates(["indicator_id", "reading_id"], keep="last")
+    columns = ["indicator_id", "reading_id", "is_default", "verified", "reading", "source"]
+    return rows[columns].reset_index(drop=True)
+
+
+def _contributions(readings: dict[str, str] | None) -> dict[str, Callable]:
+    """``CONTRIBUTIONS`` with the chosen reading of each indicator that has several."""
+    chosen = {**default_readings(), **(readings or {})}
+    out = dict(CONTRIBUTIONS)
+    for indicator, reading in chosen.items():
+        options = READINGS.get(indicator, {})
+        if reading not in options:
+            raise ValueError(
+                f"unknown reading {reading!r} of {indicator}; known: {', '.join(options)}"
+            )
+        out[indicator] = options[reading]
+    return out
+
+
+def compute_indicators(
+    ds: Dataset, years: Sequence[int] | None = None, readings: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Every indicator for every place and year, as one tidy table.
 
     Parameters
@@ -601,6 +496,11 @@ def compute_indicators(ds: Dataset, years: Sequence[int] | None = None) -> pd.Da
         Validated tables (``analysis.load_dataset()``).
     years
         Years to compute; default every reporting year in the data (2021 to the last).
+    readings
+        Reading of an indicator that ``targets.csv`` documents more than one of, e.g.
+        ``{"T4": "any_village"}``; default the rows marked ``is_default`` (T4: recognised
+        craft villages only). The readings used are in ``result.attrs["readings"]`` and
+        :func:`indicator_readings`.
 
     Returns
     -------
@@ -616,7 +516,8 @@ def compute_indicators(ds: Dataset, years: Sequence[int] | None = None) -> pd.Da
     definitions = reference.indicators().set_index("id")
     places = indicator_places(ds)
     panel = village_panel(ds, years)
-    parts = {ind: CONTRIBUTIONS[ind](panel) for ind in definitions.index if ind in CONTRIBUTIONS}
+    contributions = _contributions(readings)
+    parts = {ind: contributions[ind](panel) for ind in definitions.index if ind in contributions}
     summed = _aggregate(panel, parts, places, years)
     if "T3" in parts:
         summed["province"] = _add_crafts_to_t3(summed["province"], ds, years)
@@ -655,4 +556,6 @@ def compute_indicators(ds: Dataset, years: Sequence[int] | None = None) -> pd.Da
     result.loc[absent, ["value", "numerator", "denominator"]] = np.nan
     for column in ("n_expected", "n_reported"):
         result[column] = result[column].round().astype("Int64")
-    return result.loc[:, list(INDICATOR_COLUMNS)].reset_index(drop=True)
+    result = result.loc[:, list(INDICATOR_COLUMNS)].reset_index(drop=True)
+    result.attrs["readings"] = {**default_readings(), **(readings or {})}
+    return result

@@ -19,6 +19,7 @@ from analysis.data.store import Dataset, read_dataset
 from analysis.indicators.compute import (
     compute_indicators,
     effectiveness_components,
+    indicator_readings,
     indicator_years,
     reporting_years,
 )
@@ -31,8 +32,9 @@ SYNTHETIC_COMMENT += "not real statistics"
 
 def indicator_tables(ds: Dataset) -> dict[str, pd.DataFrame]:
     """Every result table for the data set: indicators for every reporting year, progress
-    statuses judged in each reporting year, effectiveness components, the recognition screen
-    and the recognition candidates of each year."""
+    statuses judged in each reporting year, effectiveness components, the recognition screen,
+    the recognition candidates of each year, and the readings used (``readings``: which of the
+    documented readings of ``targets.csv`` each indicator with several was counted by)."""
     years = reporting_years(ds)
     indicators = compute_indicators(ds, indicator_years(ds))
     empty = pd.DataFrame()
@@ -55,6 +57,7 @@ def indicator_tables(ds: Dataset) -> dict[str, pd.DataFrame]:
         "effectiveness": effectiveness_components(ds, years),
         "recognition_screen": screen,
         "recognition_candidates": candidates,
+        "readings": indicator_readings(indicators.attrs.get("readings")),
     }
 
 
@@ -79,7 +82,8 @@ def read_indicator_csv(path: Path) -> pd.DataFrame:
 def write_indicator_csvs(db_path: Path | None = None, out_dir: Path | None = None) -> list[Path]:
     """Compute the results from the store and write them to ``out_dir`` (default
     ``outputs/indicators``): ``indicators.csv``, ``progress.csv``, ``effectiveness.csv``,
-    ``recognition_screen.csv`` and ``recognition_candidates.csv``. Returns the paths written."""
+    ``recognition_screen.csv``, ``recognition_candidates.csv`` and ``readings.csv``. Returns the
+    paths written."""
     ds = read_dataset(db_path)
     folder = out_dir or config.OUTPUTS_DIR / "indicators"
     return [

@@ -23,7 +23,8 @@ import pandas as pd
 
 from analysis.data import reference
 from analysis.data.store import Dataset
-from analysis.indicators.compute import household_threshold, village_panel
+from analysis.indicators.effectiveness import household_threshold
+from analysis.indicators.panel import village_panel
 
 #: Missing-condition text of each environmental column (Vietnamese, English).
 _ENVIRONMENT_TEXT = {

@@ -4,12 +4,14 @@ data model's own rules on the state after loading (:func:`guard_problems`)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
 from analysis.core.formatting import format_number
+from analysis.core.labels import label
 from analysis.data import reference
 from analysis.data.schemas import TABLES
 from analysis.data.validation import Problem, check_relations, check_schema
@@ -369,8 +371,21 @@ def guard_problems(after: dict[str, pd.DataFrame], file: str) -> list[IntakeProb
         problems += found
     if not problems:
         problems += check_relations({k: after[k].reset_index(drop=True) for k in TABLES})
-    return [
-        make_problem("guard", file=file, value=p.value, table=p.table, broken=p.rule)
-        for p in problems
-        if p.severity == "error"
-    ]
+    return [_guard_problem(p, file) for p in problems if p.severity == "error"]
+
+
+def _guard_problem(problem: Problem, file: str) -> IntakeProblem:
+    """A data-model problem worded for the sender: a rule of the catalogue (``rules.yaml``)
+    keeps its id as ``code``, its words in both languages, the record and its legal source."""
+    if not problem.code:
+        return make_problem(
+            "guard", file=file, value=problem.value, table=problem.table, broken=problem.rule
+        )
+    where = ", ".join(part for part in (problem.key, problem.column) if part)
+    rule_vi = f"{where}: {problem.rule_vi} [{problem.code}; {problem.source}]"
+    rule_en = f"{where}: {problem.rule} [{problem.code}; {problem.source}]"
+    found = make_problem(
+        "guard", file=file, value=problem.value, table=problem.table, broken=rule_vi
+    )
+    english = label("intake_guard", "en", table=problem.table, broken=rule_en)
+    return dataclasses.replace(found, code=problem.code, rule_en=english)

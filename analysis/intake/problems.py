@@ -83,7 +83,8 @@ class IntakeProblem:
         return f"{kind}{self.where(lang)}{found} — {rule}"
 
     def to_problem(self) -> Problem:
-        """The same finding as a ``validation.Problem`` (table = sheet)."""
+        """The same finding as the data layer's ``Problem`` (table = sheet; ``code`` the rule,
+        ``rule_vi`` its Vietnamese words)."""
         return Problem(
             self.sheet or "",
             self.row,
@@ -92,6 +93,8 @@ class IntakeProblem:
             self.rule_en,
             file=self.file,
             severity=self.severity,
+            code=self.code,
+            rule_vi=self.rule_vi,
         )
 
 

@@ -68,6 +68,8 @@ def _crafts(rng: np.random.Generator, last_year: int) -> pd.DataFrame:
     )
     recognised = traditional & (rng.random(N_CRAFTS) < 0.3)
     rec_year = rng.integers(2008, last_year + 1, N_CRAFTS)
+    # Decree 52, Art. 5: only a craft older than 50 years can be recognised as traditional.
+    recognised &= rec_year - since > 50
     dates = _dates(rng, rec_year).where(recognised)
     decisions = _codes("", rng.integers(100, 2500, N_CRAFTS), 3) + "/QĐ-UBND"
     return pd.DataFrame(
@@ -108,6 +110,11 @@ def _villages(rng: np.random.Generator, crafts: pd.DataFrame, last_year: int) ->
     rec_year = rng.integers(2008, last_year + 1, N_VILLAGES)
     dates = _dates(rng, rec_year).where(recognised)
     regime = np.where(dates < pd.Timestamp("2018-06-01"), "66/2006", "52/2018")
+    # A traditional craft village needs its traditional craft recognised by then (Decree 52,
+    # Art. 5): otherwise the village is recognised as a craft village.
+    craft_date = crafts["recognition_date"].to_numpy()[craft]
+    kind = np.where(craft_date <= dates.to_numpy(), kind, "lang_nghe")
+    at_risk = crafts["at_risk"].to_numpy()[craft]
     trademark = rng.choice(["none", "collective", "gi"], size=N_VILLAGES, p=[0.8, 0.12, 0.08])
     decisions = _codes("", rng.integers(100, 2500, N_VILLAGES), 3) + "/QĐ-UBND"
     return pd.DataFrame(
@@ -122,10 +129,12 @@ def _villages(rng: np.random.Generator, crafts: pd.DataFrame, last_year: int) ->
             "recognition_decision": decisions.where(recognised),
             "recognition_date": dates,
             "recognition_regime": pd.Series(regime).where(recognised),
+            "withdrawal_year": pd.array([None] * N_VILLAGES, dtype="Int64"),
+            "withdrawal_decision": pd.Series([None] * N_VILLAGES, dtype=object),
             "tourism_since": _optional_years(rng, 0.06, 2015, last_year),
             "trademark": trademark,
             "trademark_since": _optional_years(rng, 1.0, 2010, last_year, trademark != "none"),
-            "restored_year": _optional_years(rng, 0.03, 2021, last_year, craft_traditional),
+            "restored_year": _optional_years(rng, 0.03, 2021, last_year, at_risk),
             "lat": np.nan,
             "lon": np.nan,
         }

@@ -126,6 +126,8 @@ def _villages_table(spec: dict, rng: np.random.Generator) -> pd.DataFrame:
                     else pd.NaT
                 ),
                 "recognition_regime": rec[2] if rec else None,
+                "withdrawal_year": (v.get("withdrawn") or [None, None])[0],
+                "withdrawal_decision": (v.get("withdrawn") or [None, None])[1],
                 "tourism_since": v.get("tourism"),
                 "trademark": trademark[0] if trademark else "none",
                 "trademark_since": trademark[1] if trademark else None,
@@ -135,9 +137,24 @@ def _villages_table(spec: dict, rng: np.random.Generator) -> pd.DataFrame:
             }
         )
     frame = pd.DataFrame(rows)
-    for column in ("tourism_since", "trademark_since", "restored_year"):
+    for column in ("withdrawal_year", "tourism_since", "trademark_since", "restored_year"):
         frame[column] = frame[column].astype("Int64")
     return frame
+
+
+def _recognise_crafts_with_villages(crafts: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFrame:
+    """A traditional craft village needs its traditional craft recognised (Decree 52, Art. 5):
+    where the craft was not recognised by the village's date, it is recognised with the village
+    (same decision, same date), as the province does when it recognises both together."""
+    crafts = crafts.copy()
+    traditional = villages[villages["recognition"] == "lang_nghe_truyen_thong"]
+    for village in traditional.sort_values("recognition_date").itertuples(index=False):
+        at = crafts.index[crafts["craft_id"] == village.craft_id]
+        craft_date = crafts.loc[at, "recognition_date"].iloc[0]
+        if pd.isna(craft_date) or craft_date > village.recognition_date:
+            crafts.loc[at, "recognition_date"] = village.recognition_date
+            crafts.loc[at, "recognition_decision"] = village.recognition_decision
+    return crafts
 
 
 def _village_year_table(
@@ -296,6 +313,7 @@ def generate_province(options: SampleOptions) -> dict[str, pd.DataFrame]:
     spec = _load_spec()
     crafts = _crafts_table(spec, rng)
     villages = _villages_table(spec, rng)
+    crafts = _recognise_crafts_with_villages(crafts, villages)
     village_year = _village_year_table(villages, spec["villages"], options.years, rng)
     village_year = _drop_missing_submission(village_year, villages, spec)
     submissions = _submissions_table(spec, villages, options.years, rng)

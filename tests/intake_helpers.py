@@ -34,7 +34,7 @@ FIGURES_183_2024 = {
     "CL-MAUSON": [229, 132, 267, 204, 133, 117, "Không", "Không", 18056.6, 8.47, 0, 0],
     "CL-THACHDEN": [214, 53, 107, 77, 56, 49, "Không", "Không", 5858.5, 7.22, 0, 0],
 }
-FIGURE_COLUMNS = [f.name for f in sheet_specs()["village_year"].fields[2:]]
+FIGURE_COLUMNS = [f.name for f in sheet_specs()["village_year"].fields[2:] if f.kind != "reason"]
 
 
 def copy_db(base: Path, folder: Path) -> Path:
@@ -90,8 +90,10 @@ def fill(
     narrative: dict[str, str] | None = None,
     crafts: list[list[object]] | None = None,
     updates: dict[str, dict[str, object]] | None = None,
+    left: str | dict[str, str] | None = None,
 ) -> Path:
-    """Fill a template as a reporting unit would and save it as ``out``."""
+    """Fill a template as a reporting unit would and save it as ``out``. ``left`` is the reason
+    (a drop-down label) given for villages without figures: one for all of them, or by village."""
     wb = openpyxl.load_workbook(path)
     specs = sheet_specs()
     ws = wb[COVER_TITLE]
@@ -102,6 +104,12 @@ def fill(
     for village, values in figures.items():
         for offset, value in enumerate(values):
             ws.cell(row=rows[village], column=3 + offset).value = value
+    reasons = left if isinstance(left, dict) else dict.fromkeys(rows, left) if left else {}
+    for village, reason in reasons.items():
+        if village in rows and village not in figures:
+            ws.cell(
+                row=rows[village], column=column_of("village_year", "left_reason")
+            ).value = reason
     if updates:
         ws = wb[specs["village_updates"].title]
         rows = {ws.cell(row=r, column=1).value: r for r in range(FIRST_DATA_ROW, ws.max_row + 1)}
@@ -118,7 +126,9 @@ def fill(
             for c, value in enumerate(values, start=1):
                 ws.cell(row=FIRST_DATA_ROW + offset, column=c).value = value
     ws = wb[specs["activities"].title]
-    for offset, values in enumerate(activities or []):
+    # No activities given: the sheet says so, as a unit with none must (else, when the store
+    # holds the unit-year's activities, the workbook would delete them and is rejected).
+    for offset, values in enumerate(activities or [["Không có hoạt động"]]):
         for c, value in enumerate(values, start=1):
             ws.cell(row=FIRST_DATA_ROW + offset, column=c).value = value
     ws = wb[specs["narrative"].title]

@@ -358,6 +358,7 @@ def test_village_updates_are_applied_and_history_kept(db: Path, tmp_path: Path) 
         tmp_path / "ky-lua.xlsx",
         figures={},
         sent_on="05/12/2026",
+        left="Chuyển sang đơn vị khác",
         updates={
             "CL-BACNGA": {
                 "recognition": "Làng nghề",
@@ -382,7 +383,7 @@ def test_village_updates_are_applied_and_history_kept(db: Path, tmp_path: Path) 
         "AND change = 'replaced'",
     )
     assert json.loads(old["row_json"][0])["recognition"] == "none"
-    assert {"no_figures"} <= {p.code for p in result.warnings}
+    assert {"village_left"} <= {p.code for p in result.warnings}
 
 
 def test_updates_from_an_older_year_do_not_undo_newer_facts(db: Path, tmp_path: Path) -> None:
@@ -408,7 +409,9 @@ def test_a_deleted_update_column_changes_nothing(db: Path, tmp_path: Path) -> No
         column_of("village_updates", "restored_year")
     )
     wb.save(blank)
-    path = fill(blank, tmp_path / "dong-kinh.xlsx", figures={}, sent_on="01/12/2026")
+    path = fill(
+        blank, tmp_path / "dong-kinh.xlsx", figures={}, sent_on="01/12/2026", left="Giải thể"
+    )
     result = ingest_file(path, options(db, tmp_path))
     assert result.outcome == "loaded"
     assert "missing_optional_column" in {p.code for p in result.warnings}
@@ -471,7 +474,7 @@ def test_unit_given_by_name_only(db: Path, tmp_path: Path) -> None:
     wb[COVER_TITLE].cell(row=cover_row("unit_code"), column=2).value = None
     wb[COVER_TITLE].cell(row=cover_row("unit_name"), column=2).value = "TP. Lạng Sơn"
     wb.save(blank)
-    path = fill(blank, tmp_path / "tp.xlsx", figures={})
+    path = fill(blank, tmp_path / "tp.xlsx", figures={}, left="Giải thể")
     result = ingest_file(path, options(db, tmp_path))
     assert result.outcome == "loaded" and result.unit_code == "178"
 

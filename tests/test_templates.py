@@ -118,9 +118,14 @@ def test_blank_template_is_read_back_cleanly(db: Path, tmp_path: Path) -> None:
     """A template sent back untouched is rejected only for what the sender must add."""
     path = template(db, "183", 2024, tmp_path)
     result = ingest_file(path, options(copy_db(db, tmp_path / "copy"), tmp_path))
-    assert result.codes == {"required"}
-    assert [p.header_en for p in result.errors] == ["Prepared by (full name)"]
-    assert {p.code for p in result.warnings} >= {"no_figures"}
+    # The sender, the figures of its four villages (or why they left), and its activities of
+    # 2024 (already loaded: an empty sheet would delete them) are missing.
+    assert result.codes == {"required", "village_missing", "activities_missing"}
+    assert [p.header_en for p in result.errors if p.code == "required"] == [
+        "Prepared by (full name)"
+    ]
+    missing = [p.rule_en.split(" ")[1] for p in result.errors if p.code == "village_missing"]
+    assert missing == ["CL-BACNGA", "CL-CONGSON", "CL-MAUSON", "CL-THACHDEN"]
 
 
 def test_text_is_never_written_as_a_formula(db: Path) -> None:

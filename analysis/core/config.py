@@ -27,6 +27,12 @@ def db_path() -> Path:
     return Path(override) if override else PROCESSED_DIR / "langson.duckdb"
 
 
+def reference_dir() -> Path:
+    """Return the folder of reference facts; ``LANGSON_REFERENCE`` overrides it (tests)."""
+    override = os.environ.get("LANGSON_REFERENCE")
+    return Path(override) if override else REFERENCE_DIR
+
+
 def raw_dir() -> Path:
     """Return the folder of raw tables that ``build`` reads; ``LANGSON_RAW`` overrides it."""
     override = os.environ.get("LANGSON_RAW")

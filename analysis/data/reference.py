@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from analysis.core.config import REFERENCE_DIR
+from analysis.core import config
 from analysis.core.errors import UsageError
 
 #: Columns read as text so that codes keep their leading zeros.
@@ -31,14 +31,33 @@ _CODE_COLUMNS = (
 
 def reference_path(name: str, folder: Path | None = None) -> Path:
     """Path of a reference file by name (``targets.csv``, ``decree52.yaml``...)."""
-    return (folder or REFERENCE_DIR) / name
+    return (folder or config.reference_dir()) / name
+
+
+class ReferenceDataError(UsageError):
+    """A reference file is missing or malformed: the message names the file (and the line)."""
+
+
+def _missing(path: str) -> ReferenceDataError:
+    return ReferenceDataError(
+        f"reference file {path} is missing: restore it from the repository "
+        "(git checkout -- data/reference)"
+    )
 
 
 @lru_cache(maxsize=64)
 def _read_csv_cached(path: str) -> pd.DataFrame:
-    head = pd.read_csv(path, nrows=0).columns
-    dtypes = {c: str for c in head if c in _CODE_COLUMNS}
-    frame = pd.read_csv(path, dtype=dtypes, keep_default_na=True)
+    try:
+        head = pd.read_csv(path, nrows=0).columns
+        dtypes = {c: str for c in head if c in _CODE_COLUMNS}
+        frame = pd.read_csv(path, dtype=dtypes, keep_default_na=True)
+    except FileNotFoundError as exc:
+        raise _missing(path) from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ReferenceDataError(
+            f"reference file {path} is malformed: {reason} (line numbers count the header as 1)"
+        ) from exc
     for column in ("verified", "is_default"):
         if column in frame.columns:
             frame[column] = frame[column].astype(str).str.lower().eq("true")
@@ -52,8 +71,24 @@ def read_csv(name: str, folder: Path | None = None) -> pd.DataFrame:
 
 @lru_cache(maxsize=64)
 def _read_yaml_cached(path: str) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except FileNotFoundError as exc:
+        raise _missing(path) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ReferenceDataError(f"reference file {path}{where} is malformed: {problem}") from exc
+    except UnicodeDecodeError as exc:
+        raise ReferenceDataError(f"reference file {path} is not UTF-8 text ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ReferenceDataError(
+            f"reference file {path}, line 1: expected a mapping of keys to values, "
+            f"found {type(data).__name__}"
+        )
+    return data
 
 
 def read_yaml(name: str, folder: Path | None = None) -> dict[str, Any]:

@@ -467,7 +467,14 @@ def columns_of_type(table: str, *dtypes: str) -> tuple[str, ...]:
     return tuple(name for name, col in schema.columns.items() if str(col.dtype) in dtypes)
 
 
-#: The yearly figures of a village (every column of ``village_year`` but its key).
-VILLAGE_YEAR_VALUES: tuple[str, ...] = columns_of_type(
-    "village_year", "Int64", "float64", "boolean"
-)
+def village_year_values() -> tuple[str, ...]:
+    """The yearly figures of a village (every column of ``village_year`` but its key); read
+    when first needed, not at import (so that ``--help`` reads no reference file)."""
+    return columns_of_type("village_year", "Int64", "float64", "boolean")
+
+
+def __getattr__(name: str) -> object:
+    """``VILLAGE_YEAR_VALUES``, kept for callers that import it (computed on first use)."""
+    if name == "VILLAGE_YEAR_VALUES":
+        return village_year_values()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.core.config import BASELINE_YEAR, PROGRAMME_START
 from analysis.data.rules import lawful_village_recognition, restoration_allowed, year_of
-from analysis.data.schemas import VILLAGE_YEAR_VALUES
+from analysis.data.schemas import village_year_values
 from analysis.data.store import Dataset
 
 
@@ -76,7 +76,7 @@ def _village_year_values(ds: Dataset) -> pd.DataFrame:
         "village_id": vy["village_id"].astype(str).to_numpy(),
         "year": vy["year"].astype(int).to_numpy(),
     }
-    for column in VILLAGE_YEAR_VALUES:
+    for column in village_year_values():
         out[column] = _float(vy[column])
     return pd.DataFrame(out)
 

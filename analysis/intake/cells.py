@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 
 from analysis.core.formatting import format_number
+from analysis.core.text import FORMULA_STARTS
 from analysis.data import reference
 from analysis.data.validation import check_schema
 from analysis.intake.container import RawSheet
@@ -20,6 +21,7 @@ from analysis.intake.problems import IntakeLimits, IntakeProblem, is_blank, make
 from analysis.intake.values import (
     clean_text,
     code_lookup,
+    has_hidden,
     leading_code,
     parse_booleans,
     parse_dates,
@@ -214,7 +216,9 @@ def drop_blank_rows(sheet: Sheet, fields: Sequence[str]) -> pd.Series:
 def text_column(ctx: Context, sheet: Sheet, f: Field, rows: pd.Series) -> pd.Series:
     """Clean text, with legacy-encoding and length checks."""
     raw = sheet.frame.loc[rows, f.name]
-    text = clean_text(raw)
+    text = clean_text(raw, keep_lines=f.multiline)
+    hidden = raw.map(has_hidden).astype(bool)
+    ctx.add_rows("hidden_removed", sheet, f, hidden, values=text, severity="warning")
     decomposed = raw.map(
         lambda v: isinstance(v, str) and unicodedata.normalize("NFC", v) != v
     ).astype(bool)
@@ -319,6 +323,8 @@ def resolve_villages(ctx: Context, sheet: Sheet, f: Field, rows: pd.Series) -> p
     by_name = text.map(lambda v: None if v is None else village_key(v)).map(
         dict(zip(name_keys["key"], name_keys["village_id"], strict=True))
     )
+    if f.name == "village_id" and "village_name" in sheet.frame.columns:
+        check_village_names(ctx, sheet, ids.where(rows), villages)
     use_name = ids.isna() & by_name.notna()
     ids[use_name] = by_name[use_name]
     for row in use_name.index[use_name]:
@@ -346,6 +352,50 @@ def resolve_villages(ctx: Context, sheet: Sheet, f: Field, rows: pd.Series) -> p
             )
         ids = ids.where(~foreign)
     return ids
+
+
+def _undefused(text: str) -> str:
+    """Text as written before ``core.text.defuse_formula`` added its ``'``."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def check_village_names(ctx: Context, sheet: Sheet, ids: pd.Series, villages: pd.DataFrame) -> None:
+    """The name beside a village code must be that village's: another village's name rejects
+    the row (code and name disagree: which one is meant?); any other name, or a name typed in a
+    legacy encoding (TCVN3, VNI), is loaded by its code with a warning giving both names."""
+    f = sheet.spec.field("village_name")
+    names = clean_text(sheet.frame["village_name"]).where(ids.notna())
+    registered = villages.set_index("village_id")["name_vi"]
+    keys = villages.assign(key=villages["name_vi"].map(village_key)).drop_duplicates(
+        "key", keep=False
+    )
+    owner_of = dict(zip(keys["key"], keys["village_id"], strict=True))
+    for row in names.index[names.notna()]:
+        code, written = ids[row], _undefused(str(names[row]))
+        if code not in registered.index:
+            continue
+        official = str(registered[code])
+        if village_key(written) == village_key(official):
+            continue
+        other = owner_of.get(village_key(written))
+        where = {"value": written, "code": code, "official": official}
+        legacy = detect_legacy(written, sheet.fonts.get((row, "village_name")))
+        if other is not None and other != code:
+            ctx.add("village_name_other", sheet, row, f, other=other, **where)
+        elif legacy is not None:
+            ctx.add(
+                "village_name_legacy",
+                sheet,
+                row,
+                f,
+                severity="warning",
+                encoding_vi=ENCODING_NAMES[legacy]["vi"],
+                encoding_en=ENCODING_NAMES[legacy]["en"],
+                suggestion=show_value(to_unicode(written, legacy)),
+                **where,
+            )
+        else:
+            ctx.add("village_name_differs", sheet, row, f, severity="warning", **where)
 
 
 def village_key(name: str) -> str:
@@ -446,7 +496,7 @@ def typed_fields(ctx: Context, sheet: Sheet, rows: pd.Series) -> pd.DataFrame:
     """Every readable field of the sheet in ``rows``, typed; required blanks reported."""
     out = pd.DataFrame(index=sheet.frame.index[rows])
     for f in sheet.spec.fields:
-        if f.kind in ("info", "village", "craft", "section"):
+        if f.kind in ("info", "village", "craft", "section", "reason"):
             continue
         if f.name not in sheet.frame.columns:
             out[f.name] = None

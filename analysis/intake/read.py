@@ -10,13 +10,14 @@ together (:func:`read_submission`) and returns a :class:`ParsedSubmission`;
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import openpyxl
 import pandas as pd
 
 from analysis.core import config
+from analysis.data import reference
 from analysis.data.schemas import MAX_YEAR, MIN_YEAR
 from analysis.intake.cells import (
     Context,
@@ -60,6 +61,8 @@ from analysis.intake.workbook import (
     COVER_FIELDS,
     COVER_TITLE,
     COVER_TITLE_EN,
+    FIRST_DATA_ROW,
+    LEFT_REASON,
     NARRATIVE_SECTIONS,
     TEMPLATE_VERSION,
     SheetSpec,
@@ -190,24 +193,34 @@ class ParsedSubmission:
 
 
 def _village_year_rows(ctx: Context, sheet: Sheet) -> pd.DataFrame:
-    """The yearly figures of the unit's villages, checked (types, ranges, nesting)."""
+    """The yearly figures of the unit's villages, checked (types, ranges, nesting); every
+    village the template pre-filled has figures or a reason it left (:func:`_missing_villages`)."""
     spec = sheet.spec
-    figures = [f.name for f in spec.fields if f.kind not in ("village", "info")]
+    figures = [f.name for f in spec.fields if f.kind not in ("village", "info", "reason")]
     rows = drop_blank_rows(sheet, figures)
     village_field = spec.field("village_id")
     keyed = drop_blank_rows(sheet, ["village_id", "village_name"])
     ids = resolve_villages(ctx, sheet, village_field, rows | keyed)
-    empty = keyed & ~rows & ids.notna()
-    for row in empty.index[empty]:
-        ctx.add(
-            "no_figures",
-            sheet,
-            row,
-            village_field,
-            severity="warning",
-            village=ids[row],
-            year=ctx.year,
-        )
+    left = pd.Series(False, index=rows.index)
+    if "left_reason" in sheet.frame.columns:
+        reason_field = replace(LEFT_REASON, kind="code")
+        reasons = read_column(ctx, sheet, reason_field, keyed | rows)
+        left = (keyed & reasons.reindex(rows.index).notna() & ids.notna()).astype(bool)
+        ctx.add_rows("left_with_figures", sheet, LEFT_REASON, left & rows)
+        for row in left.index[left & ~rows]:
+            label_vi = reference.code_list("village_left")[reasons[row]]
+            ctx.add(
+                "village_left",
+                sheet,
+                row,
+                LEFT_REASON,
+                severity="warning",
+                village=ids[row],
+                reason_vi=label_vi["vi"],
+                reason_en=label_vi["en"],
+                year=ctx.year,
+            )
+    _missing_villages(ctx, sheet, ids, rows | left)
     ctx.add_rows("required", sheet, village_field, rows & ~keyed)
     typed = typed_fields(ctx, sheet, rows)
     typed.insert(0, "village_id", ids[rows])
@@ -226,6 +239,28 @@ def _village_year_rows(ctx: Context, sheet: Sheet) -> pd.DataFrame:
     )
     schema_problems(ctx, sheet, "village_year", typed.dropna(subset=["village_id"]))
     return typed
+
+
+def _missing_villages(ctx: Context, sheet: Sheet, ids: pd.Series, reported: pd.Series) -> None:
+    """Every village of the unit (those the template pre-fills) must have figures or a reason
+    it left; otherwise loading would delete its figures of the year without a word."""
+    if ctx.unit is None:
+        return
+    villages = ctx.tables["villages"]
+    mine = unit_villages(villages, ctx.unit["code"], ctx.unit["level"]).sort_values("village_id")
+    present = set(ids[reported].dropna())
+    rows_of = {v: r for r, v in ids.dropna().items()}
+    for village, name in zip(mine["village_id"], mine["name_vi"], strict=True):
+        if village in present:
+            continue
+        ctx.add(
+            "village_missing",
+            sheet,
+            rows_of.get(village),
+            LEFT_REASON if village in rows_of and LEFT_REASON.name in sheet.letters else None,
+            village=f"{village} ({name})",
+            year=ctx.year,
+        )
 
 
 def _updates_rows(ctx: Context, sheet: Sheet) -> pd.DataFrame:
@@ -344,9 +379,30 @@ def _crafts_rows(ctx: Context, sheet: Sheet) -> pd.DataFrame:
     return typed
 
 
+#: What a unit writes in the first column of an empty activities sheet to say it had none.
+NO_ACTIVITY = ("khong co hoat dong", "no activities", "no activity", "none")
+
+
 def _activities_rows(ctx: Context, sheet: Sheet) -> pd.DataFrame:
-    """Activities and funding of the unit."""
+    """Activities and funding of the unit. An empty sheet, when activities of the unit and year
+    are already loaded, must say «Không có hoạt động» (else loading would delete them)."""
     rows = drop_blank_rows(sheet, [f.name for f in sheet.spec.fields])
+    first = sheet.frame.get("task_group", pd.Series(None, index=rows.index, dtype=object))
+    declared = first.map(lambda v: isinstance(v, str) and sheet_key(v) in NO_ACTIVITY)
+    rows = rows & ~declared.astype(bool)
+    if not rows.any() and not declared.any() and ctx.unit is not None and ctx.year is not None:
+        act = ctx.tables["activities"]
+        loaded = act[(act["unit_code"] == ctx.unit["code"]) & (act["year"] == ctx.year)]
+        if len(loaded):
+            ctx.add(
+                "activities_missing",
+                sheet,
+                FIRST_DATA_ROW,
+                sheet.spec.field("task_group"),
+                n=len(loaded),
+                year=ctx.year,
+                first_row=FIRST_DATA_ROW,
+            )
     typed = typed_fields(ctx, sheet, rows)
     unit = None if ctx.unit is None else ctx.unit["code"]
     typed.insert(0, "unit_code", unit)

@@ -17,6 +17,12 @@ from analysis.intake.workbook import (
 )
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+#: Characters that hide or reorder text (bidirectional overrides and isolates, directional
+#: marks) and control characters other than line breaks: removed at intake, with a warning.
+HIDDEN = re.compile(
+    "[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 
 # ----------------------------------------------------------------------------- reading values
 
@@ -38,13 +44,27 @@ def _kinds(values: pd.Series) -> pd.Series:
     return values.map(kind)
 
 
-def clean_text(values: pd.Series) -> pd.Series:
-    """Text as stored: NFC, no zero-width characters, runs of spaces collapsed, ends trimmed;
-    numbers written as text (``12`` not ``12.0``); blanks to None."""
+def has_hidden(value: object) -> bool:
+    """True for text holding a character :data:`HIDDEN` removes."""
+    return isinstance(value, str) and HIDDEN.search(value) is not None
+
+
+def _paragraphs(text: str) -> str:
+    """Text whose line breaks are kept: each line NFC with its spaces collapsed, at most one
+    empty line between paragraphs, ends trimmed."""
+    lines = [nfc(line) for line in _LINE_BREAK.split(text)]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def clean_text(values: pd.Series, *, keep_lines: bool = False) -> pd.Series:
+    """Text as stored: NFC, no zero-width, bidirectional-override or control characters, runs of
+    spaces collapsed, ends trimmed (line breaks kept with ``keep_lines``, for narrative
+    paragraphs); numbers written as text (``12`` not ``12.0``); blanks to None."""
     kinds = _kinds(values)
     out = pd.Series(None, index=values.index, dtype=object)
     text = kinds == "str"
-    out[text] = values[text].map(lambda v: nfc(_ZERO_WIDTH.sub("", v)))
+    shape = _paragraphs if keep_lines else nfc
+    out[text] = values[text].map(lambda v: shape(HIDDEN.sub("", _ZERO_WIDTH.sub("", v))))
     numbers = kinds == "number"
     out[numbers] = values[numbers].map(lambda v: str(int(v)) if float(v).is_integer() else str(v))
     dates = kinds == "datetime"

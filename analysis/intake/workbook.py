@@ -87,7 +87,8 @@ class Field:
     """One column of a sheet: the data-model column it fills and how to read it.
 
     ``kind`` is one of ``village``, ``craft``, ``info`` (shown, not read), ``text``, ``int``,
-    ``float``, ``bool``, ``date``, ``year``, ``code`` (a list of ``codes.yaml``), ``section``.
+    ``float``, ``bool``, ``date``, ``year``, ``code`` (a list of ``codes.yaml``), ``section``,
+    ``reason`` (a coded reason read apart from the figures).
     """
 
     name: str
@@ -98,6 +99,8 @@ class Field:
     required: bool = False
     codes: str | None = None
     width: int = 14
+    #: Text whose line breaks are kept (narrative paragraphs).
+    multiline: bool = False
 
     @property
     def header_vi(self) -> str:
@@ -171,6 +174,16 @@ def _schema_field(
 
 _VILLAGE = Field("village_id", "village", "Mã thôn/bản", "Village id", required=True, width=18)
 _VILLAGE_NAME = Field("village_name", "info", "Tên thôn/bản", "Village name", width=24)
+#: Why a pre-filled village has no figures (dissolved, merged, moved): a village left blank
+#: without a reason rejects the workbook, so that no village's figures are deleted by mistake.
+LEFT_REASON = Field(
+    "left_reason",
+    "reason",
+    "Lý do không còn báo cáo (giải thể, sáp nhập, chuyển địa bàn)",
+    "Reason it no longer reports (dissolved, merged, moved)",
+    codes="village_left",
+    width=26,
+)
 
 
 @lru_cache(maxsize=1)
@@ -192,6 +205,7 @@ def sheet_specs() -> dict[str, SheetSpec]:
                 for c in table_specs()[vy].schema.columns
                 if c not in ("village_id", "year")
             ),
+            LEFT_REASON,
         ),
         ("district", "commune"),
     )
@@ -259,7 +273,14 @@ def sheet_specs() -> dict[str, SheetSpec]:
         (
             Field("section", "section", "Mã mục", "Section code", required=True, width=14),
             Field("section_title", "info", "Nội dung", "Part of the report", width=34),
-            Field("text_vi", "text", "Thuyết minh của đơn vị", "Text of the unit", width=100),
+            Field(
+                "text_vi",
+                "text",
+                "Thuyết minh của đơn vị",
+                "Text of the unit",
+                width=100,
+                multiline=True,
+            ),
         ),
         ("district", "commune", "department"),
     )
@@ -368,7 +389,10 @@ def _write_lists(wb: Workbook, lists: dict[str, list[str]]) -> dict[str, str]:
 def _validation(field: Field, ranges: dict[str, str], year: int) -> DataValidation | None:
     """The Excel check of a column: a drop-down list, or a number range."""
     prompt_title = field.vi[:32]
-    if field.kind in ("code", "bool", "craft", "village") and field.name != "village_name":
+    if (
+        field.kind in ("code", "bool", "craft", "village", "reason")
+        and field.name != "village_name"
+    ):
         key = field.codes or field.kind
         if key not in ranges:
             return None
@@ -682,6 +706,7 @@ def build_template(
         "task_group": _code_labels("task_group"),
         "funding_source": _code_labels("funding_source"),
         "bool": [YES_NO["yes"]["vi"], YES_NO["no"]["vi"]],
+        "village_left": _code_labels("village_left"),
         "craft": [
             code_label(c, n)
             for c, n in zip(tables["crafts"]["craft_id"], tables["crafts"]["name_vi"], strict=True)
@@ -725,7 +750,7 @@ def _add_validations(
 ) -> None:
     """Drop-down lists of the coded columns (after the lists sheet exists)."""
     for col, field in enumerate(spec.fields, start=1):
-        if field.kind not in ("code", "bool", "craft", "village"):
+        if field.kind not in ("code", "bool", "craft", "village", "reason"):
             continue
         dv = _validation(field, ranges, year)
         if dv is not None:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from analysis.data import places as places_mod
 from analysis.data import timeliness
-from analysis.data.schemas import VILLAGE_YEAR_VALUES
+from analysis.data.schemas import village_year_values
 from analysis.data.store import Dataset
 
 
@@ -78,7 +78,7 @@ def missing_values(ds: Dataset, place_id: str, year: int) -> pd.DataFrame:
         (ds.village_year["year"] == year) & ds.village_year["village_id"].isin(ids)
     ]
     expected = len(ids)
-    counts = vy[list(VILLAGE_YEAR_VALUES)].isna().sum()
+    counts = vy[list(village_year_values())].isna().sum()
     table = counts.rename("missing").rename_axis("column").reset_index()
     table["absent_rows"] = expected - len(vy)
     table["expected"] = expected

@@ -181,7 +181,11 @@ class WarmKernel:
 
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._log = open(self.workdir / f"kernel-{os.getpid()}.log", "ab")
-        self.km = KernelManager(kernel_name=KERNEL_NAME)
+        # nbclient runs the notebook with asyncio: it must get an asynchronous client, or it
+        # blocks reading messages and never sees the kernel die (the batch hung forever).
+        self.km = KernelManager(
+            kernel_name=KERNEL_NAME, client_class="jupyter_client.asynchronous.AsyncKernelClient"
+        )
         started = time.monotonic()
         self.km.start_kernel(cwd=str(self.workdir), stdout=self._log, stderr=self._log)
         left = max(1.0, self.start_timeout - (time.monotonic() - started))
@@ -194,7 +198,7 @@ class WarmKernel:
             ) from exc
 
     def _run(self, code: str, timeout: float) -> None:
-        client = self.km.client()
+        client = self.km.blocking_client()
         client.start_channels()
         try:
             client.wait_for_ready(timeout=timeout)

@@ -20,6 +20,7 @@ KIND_NAMES = {
     "commune": {"vi": "Báo cáo xã, phường", "en": "Commune reports"},
     "province": {"vi": "Báo cáo toàn tỉnh", "en": "Province reports"},
     "review": {"vi": "Sơ kết, tổng kết", "en": "Reviews"},
+    "question": {"vi": "Trả lời các câu hỏi", "en": "Answers to questions"},
 }
 
 
@@ -87,8 +88,8 @@ def report_list(entries: list[dict], lang: str = "vi") -> str:
             for e in sorted(items, key=lambda e: e["job"]["place_id"]):
                 try:
                     name = places_mod.place_name(e["job"]["place_id"], lang)
-                except KeyError:
-                    name = e["job"]["place_id"]
+                except KeyError:  # a question notebook: its question
+                    name = e.get("title") or e["job"]["place_id"]
                 if e["job"].get("lang", "vi") != "vi":
                     name += f" ({e['job']['lang']})"
                 links = " · ".join(

@@ -306,7 +306,7 @@ def _village_members(ds: Dataset, indicator_id: str, year: int, lang: str) -> pd
 
 def _lawful_crafts(crafts: pd.DataFrame) -> np.ndarray:
     """Which crafts' recognitions T3 counts: all, or those the law allows where the rules
-    catalogue (``analysis.data.rules``, issue 2's work) says which."""
+    catalogue (``analysis.data.rules``) says which."""
     try:
         from analysis.data.rules import unlawful_craft_recognition
     except ImportError:  # before the rules catalogue: every recognition counts

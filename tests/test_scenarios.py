@@ -25,7 +25,7 @@ def ds() -> Dataset:
     - VB, Cao Lộc, not recognised, 20 facilities of which 10 compliant, 50 households;
     - VD, Cao Lộc, not recognised, 80 households in the craft; no figures for 2021;
     - VC, Tràng Định (xã Quốc Khánh), not recognised, linked with tourism since 2023.
-    Commodity crafts: Cao Lộc RUOU every year 2021-2025. RUOU is at risk of dying out.
+    Commodity crafts: Cao Lộc RUOU every year 2021-2025.
     """
     villages = [
         {
@@ -50,10 +50,10 @@ def ds() -> Dataset:
     ]
     rows += [{"village_id": "VD", "year": y, "households_craft": 80} for y in YEARS if y != 2021]
     rows += [{"village_id": "VC", "year": y} for y in YEARS]
-    commodity = [(CAO_LOC, y, "RUOU") for y in range(2021, 2026)]
-    # RUOU at risk of dying out: a restoration of it counts for T1.
-    crafts = [{"craft_id": "RUOU", "at_risk": True}, {"craft_id": "HUONG"}]
-    return make_dataset(villages, rows, crafts, district_crafts=commodity)
+    crafts = [(CAO_LOC, y, "RUOU") for y in range(2021, 2026)]
+    # RUOU is a traditional craft at risk of dying out (so that restoring it counts for T1).
+    known = [{"craft_id": "RUOU", "at_risk": True}, {"craft_id": "HUONG"}]
+    return make_dataset(villages, rows, known, district_crafts=crafts)
 
 
 def frozen(ds: Dataset) -> dict[str, pd.DataFrame]:

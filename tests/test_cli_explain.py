@@ -50,7 +50,7 @@ def test_explain_text_by_place_name(sample_db: Path, capsys: pytest.CaptureFixtu
     assert code == 0
     first = out.splitlines()[0]
     value, _, _ = published(sample_db, "T3", "cao-loc")
-    assert first.startswith("T3. ") and "Huyện Cao Lộc, 2025" in first
+    assert first.startswith("T3. ") and "Cao Loc District, 2025" in first
     assert first.endswith(f": {int(value)}")
     assert "SYNTHETIC DATA" in out
     ticks = sum(" ✔ " in line for line in out.splitlines())

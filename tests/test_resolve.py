@@ -116,3 +116,16 @@ def test_vi_order_sorts_a_frame() -> None:
     frame = pd.DataFrame({"name": ["Ưng", None, "Đồng", "Ăn", "Dương"]})
     ordered = frame.sort_values("name", key=vi_order)["name"].tolist()
     assert ordered[:4] == ["Ăn", "Dương", "Đồng", "Ưng"] and pd.isna(ordered[4])
+
+
+def test_index_page_lists_places_in_vietnamese_order() -> None:
+    from analysis.reports.index_page import report_list
+
+    entries = [
+        {"job": {"year": 2025, "kind": "district", "place_id": p}, "outputs": {"html": f"{p}.html"}}
+        for p in ("huu-lung", "dinh-lap", "bac-son")
+    ]
+    page = report_list(entries)
+    # By code point Đ comes after H; in Vietnamese order after D, before H.
+    positions = [page.index(name) for name in ("Bắc Sơn", "Đình Lập", "Hữu Lũng")]
+    assert positions == sorted(positions)

@@ -38,7 +38,7 @@ def explain_text(members: pd.DataFrame, lang: str = "vi", synthetic: bool = True
     indicator = str(members["indicator_id"].iloc[0]) if len(members) else ""
     ind = reference.indicators().set_index("id")
     unit = str(attrs.get("unit", ""))
-    place = places_mod.places().set_index("place_id")["name_vi"]
+    place = places_mod.places().set_index("place_id")[f"name_{lang}"]
     place_name = place.get(attrs.get("place_id"), attrs.get("place_id"))
     value = value_text(attrs.get("value"), unit, lang)
     head = f"{indicator}. {ind.at[indicator, f'name_{lang}']}" if indicator else ""
@@ -53,7 +53,7 @@ def explain_text(members: pd.DataFrame, lang: str = "vi", synthetic: bool = True
     if synthetic:
         lines.append(label("synthetic", lang))
     columns = _SHARE_COLUMNS if unit == "percent" else _COUNT_COLUMNS
-    header = [*columns, "reason"]
+    header = [label(f"explain_col_{c}", lang) for c in (*columns, "reason")]
     rows = []
     for r in members.itertuples(index=False):
         cells = []

@@ -185,11 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = verbs.add_parser("report", help="run the report notebooks and render them")
     p.add_argument("--year", type=int, help="reporting year (default: latest in the data)")
-    p.add_argument("--place", default="all", help="place slug, or all")
+    p.add_argument("--place", default="all", help="place slug, code or name, or all")
     p.add_argument(
         "--kind",
         default="district",
-        help="district, province, review, commune (comma-separated), or all (the first three)",
+        help="district, province, review, commune, questions (the question notebooks; "
+        "comma-separated), or all (all but commune)",
     )
     p.add_argument("--format", default="html", help="comma-separated: html,pdf,docx")
     p.add_argument("--lang", choices=["vi", "en"], default="vi")

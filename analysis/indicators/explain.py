@@ -18,6 +18,8 @@ written from the village's own fields.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -31,6 +33,7 @@ from analysis.data.resolve import resolve_place
 from analysis.data.store import Dataset
 from analysis.indicators.compute import (
     CONTRIBUTIONS,
+    compute_indicators,
     effectiveness_components,
     household_threshold,
     indicator_places,
@@ -74,14 +77,20 @@ def _year_text(value: float) -> str:
 
 
 def _event_reasons(
-    since: pd.Series, counted: np.ndarray, year: int, lang: str, event: dict[str, str]
+    since: pd.Series,
+    counted: np.ndarray,
+    year: int,
+    lang: str,
+    event: dict[str, str],
+    rule: Callable[[int], str] | None = None,
 ) -> list[str]:
     """Reasons for a cumulative count of an event dated by year (restored, recognised,
-    linked with tourism): counted, never, before the programme, after the year. ``event``
-    holds the words: ``vi``, ``en`` (it happened), ``vi_not``, ``en_not`` (it did not)."""
+    linked with tourism): counted, never, before the programme, after the year; else the
+    indicator's own rule left it out (``rule(i)`` says which). ``event`` holds the words:
+    ``vi``, ``en`` (it happened), ``vi_not``, ``en_not`` (it did not)."""
     done = event[lang]
     out = []
-    for when, hit in zip(since.to_numpy(dtype=float), counted, strict=True):
+    for i, (when, hit) in enumerate(zip(since.to_numpy(dtype=float), counted, strict=True)):
         at = "" if np.isnan(when) else _year_text(when)
         if hit:
             out.append(_words(lang, f"{done} năm {at}", f"{done} in {at}"))
@@ -100,9 +109,10 @@ def _event_reasons(
                 _words(lang, f"{done} năm {at}, sau năm {year}", f"{done} in {at}, after {year}")
             )
         else:
-            out.append(
-                _words(lang, "không tính theo định nghĩa chỉ tiêu", "not counted by the definition")
+            why = (rule(i) if rule is not None else "") or _words(
+                lang, "không tính theo định nghĩa chỉ tiêu", "not counted by the definition"
             )
+            out.append(_words(lang, f"{done} năm {at} nhưng {why}", f"{done} in {at}, but {why}"))
     return out
 
 
@@ -133,16 +143,44 @@ _CRAFT = {
 
 
 def _reasons_t1(panel: pd.DataFrame, counted: np.ndarray, year: int, lang: str) -> list[str]:
-    return _event_reasons(panel["restored_year"], counted, year, lang, _RESTORED)
+    def rule(i: int) -> str:
+        allowed = panel["restoration_allowed"] if "restoration_allowed" in panel else None
+        if allowed is not None and not bool(allowed.iloc[i]):
+            return _words(
+                lang,
+                "nghề không được ghi nhận là có nguy cơ mai một",
+                "the craft is not recorded as at risk of dying out",
+            )
+        return ""
+
+    return _event_reasons(panel["restored_year"], counted, year, lang, _RESTORED, rule)
 
 
 def _reasons_t3(panel: pd.DataFrame, counted: np.ndarray, year: int, lang: str) -> list[str]:
+    def rule(i: int) -> str:
+        withdrawn = panel["withdrawn_year"].iloc[i] if "withdrawn_year" in panel else np.nan
+        if not np.isnan(withdrawn) and withdrawn <= year:
+            at = _year_text(withdrawn)
+            return _words(lang, f"công nhận bị thu hồi năm {at}", f"recognition withdrawn in {at}")
+        return _words(
+            lang, "công nhận không đúng quy định", "the recognition does not meet the rules"
+        )
+
     since = panel["recognised_year"].where(panel["recognition"].ne("none"))
-    return _event_reasons(since, counted, year, lang, _RECOGNISED)
+    return _event_reasons(since, counted, year, lang, _RECOGNISED, rule)
 
 
 def _reasons_t4(panel: pd.DataFrame, counted: np.ndarray, year: int, lang: str) -> list[str]:
-    return _event_reasons(panel["tourism_since"], counted, year, lang, _TOURISM)
+    scope = recognised(panel)
+
+    def rule(i: int) -> str:
+        if not scope[i]:
+            return _words(
+                lang, "chưa phải làng nghề được công nhận", "not a recognised craft village"
+            )
+        return ""
+
+    return _event_reasons(panel["tourism_since"], counted, year, lang, _TOURISM, rule)
 
 
 def _not_recognised(lang: str, year: int) -> str:
@@ -266,13 +304,32 @@ def _village_members(ds: Dataset, indicator_id: str, year: int, lang: str) -> pd
     )
 
 
+def _lawful_crafts(crafts: pd.DataFrame) -> np.ndarray:
+    """Which crafts' recognitions T3 counts: all, or those the law allows where the rules
+    catalogue (``analysis.data.rules``) says which."""
+    try:
+        from analysis.data.rules import unlawful_craft_recognition
+    except ImportError:  # before the rules catalogue: every recognition counts
+        return np.ones(len(crafts), dtype=bool)
+    return ~unlawful_craft_recognition(crafts).to_numpy(dtype=bool)
+
+
 def _craft_members(ds: Dataset, year: int, lang: str) -> pd.DataFrame:
     """T3 at the top level: the traditional crafts recognised from 2021 up to ``year``."""
     crafts = ds.crafts
     when = pd.to_datetime(crafts["recognition_date"]).dt.year.astype(float)
     in_data = bool((ds.village_year["year"] == year).any())
-    counted = (when.ge(PROGRAMME_START) & when.le(year)).to_numpy() & in_data
-    reasons = _event_reasons(when, counted, year, lang, _CRAFT)
+    lawful = _lawful_crafts(crafts)
+    counted = (when.ge(PROGRAMME_START) & when.le(year)).to_numpy() & lawful & in_data
+
+    def rule(i: int) -> str:
+        return _words(
+            lang,
+            "công nhận không đúng quy định (chưa đủ tuổi nghề hoặc không phải nghề truyền thống)",
+            "the recognition does not meet the rules (craft too young or not traditional)",
+        )
+
+    reasons = _event_reasons(when, counted, year, lang, _CRAFT, rule)
     return pd.DataFrame(
         {
             "indicator_id": "T3",
@@ -309,7 +366,6 @@ def _t2_members(ds: Dataset, year: int, district: str | None, lang: str) -> pd.D
     dc = dc[dc["year"].astype(int) == year].assign(
         district_code=dc["district_code"].astype(str), craft_id=dc["craft_id"].astype(str)
     )
-    in_data = bool((ds.district_crafts["year"].astype(int) == year).any())
     names = _place_names("district")
     crafts = ds.crafts.set_index(ds.crafts["craft_id"].astype(str))["name_vi"]
     if district is not None:
@@ -338,11 +394,17 @@ def _t2_members(ds: Dataset, year: int, district: str | None, lang: str) -> pd.D
                 ],
             }
         )
-    places = indicator_places(ds)
-    codes = places.loc[places["place_level"] == "district", "place_code"].to_numpy()
-    counts = dc.groupby("district_code")["craft_id"].nunique().reindex(codes, fill_value=0)
+    # The areas' counts as compute_indicators gives them (an area without data is unknown).
+    published = compute_indicators(ds, [year])
+    areas = published[
+        (published["indicator_id"] == "T2") & (published["place_level"] == "district")
+    ]
+    codes = areas["place_code"].astype(str).to_numpy()
+    counts = areas["value"].to_numpy(dtype=float)
+    known = ~np.isnan(counts)
     needed = _t2_needed(year)
-    reach = (counts >= needed).to_numpy() & in_data
+    with np.errstate(invalid="ignore"):
+        reach = known & (counts >= needed)
     return pd.DataFrame(
         {
             "indicator_id": "T2",
@@ -355,20 +417,20 @@ def _t2_members(ds: Dataset, year: int, district: str | None, lang: str) -> pd.D
             "commune_code": None,
             "commune": None,
             "in_scope": True,
-            "reported": in_data,
+            "reported": known,
             "counted": reach,
-            "numerator": np.where(in_data, reach.astype(float), np.nan),
-            "denominator": np.where(in_data, 1.0, np.nan),
-            "gap": np.where(in_data, counts.to_numpy(dtype=float), np.nan),
+            "numerator": np.where(known, reach.astype(float), np.nan),
+            "denominator": np.where(known, 1.0, np.nan),
+            "gap": counts,
             "reason": [
                 _words(
                     lang,
-                    f"{n} nghề hàng hóa (mục tiêu {int(needed)})",
-                    f"{n} commodity crafts (target {int(needed)})",
+                    f"{int(n)} nghề hàng hóa (mục tiêu {int(needed)})",
+                    f"{int(n)} commodity crafts (target {int(needed)})",
                 )
-                if in_data
+                if ok
                 else _words(lang, f"không có số liệu năm {year}", f"no data for {year}")
-                for n in counts
+                for n, ok in zip(counts, known, strict=True)
             ],
         }
     )
@@ -384,9 +446,9 @@ def _summary(
     used = members[members["reported"]]
     if not known or (used.empty and members["in_scope"].any()):
         return nothing
-    if indicator_id == "T2" and level == "province":
+    if indicator_id == "T2" and level == "province":  # areas reaching the target, of those known
         num = float(used["counted"].sum())
-        return {"value": num, "numerator": num, "denominator": float(len(members)), "unit": unit}
+        return {"value": num, "numerator": num, "denominator": float(len(used)), "unit": unit}
     if indicator_id in ("T5", "T6"):
         if used.empty:
             return nothing
@@ -468,6 +530,14 @@ def explain(
     out.insert(1, "place_id", place_id)
     table = ds.district_crafts if indicator_id == "T2" else ds.village_year
     known = bool((table["year"].astype(int) == year).any())
+    if indicator_id == "T2" and level == "district":  # an area that sent nothing: unknown
+        published = compute_indicators(ds, [year])
+        area = published[
+            (published["indicator_id"] == "T2")
+            & (published["place_level"] == "district")
+            & (published["place_code"].astype(str) == code)
+        ]["value"]
+        known = bool(len(area)) and not np.isnan(float(area.iloc[0]))
     out.attrs.update(
         _summary(out, indicator_id, level, known), place_id=place_id, place_level=level
     )

@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis.core.formatting import value_text
 from analysis.core.labels import label
+from analysis.core.text import vi_sort_key
 from analysis.data import places as places_mod
 from analysis.data import reference
 from analysis.reports.content import TARGET_IDS
@@ -20,6 +21,7 @@ KIND_NAMES = {
     "commune": {"vi": "Báo cáo xã, phường", "en": "Commune reports"},
     "province": {"vi": "Báo cáo toàn tỉnh", "en": "Province reports"},
     "review": {"vi": "Sơ kết, tổng kết", "en": "Reviews"},
+    "question": {"vi": "Trả lời các câu hỏi", "en": "Answers to questions"},
 }
 
 
@@ -84,11 +86,14 @@ def report_list(entries: list[dict], lang: str = "vi") -> str:
             if not items:
                 continue
             parts.append(f"<h3>{html.escape(KIND_NAMES[kind][lang])}</h3><ul>")
-            for e in sorted(items, key=lambda e: e["job"]["place_id"]):
+            named = []
+            for e in items:
                 try:
                     name = places_mod.place_name(e["job"]["place_id"], lang)
-                except KeyError:
-                    name = e["job"]["place_id"]
+                except KeyError:  # a question notebook: its question
+                    name = e.get("title") or e["job"]["place_id"]
+                named.append((name, e))
+            for name, e in sorted(named, key=lambda pair: vi_sort_key(pair[0])):
                 if e["job"].get("lang", "vi") != "vi":
                     name += f" ({e['job']['lang']})"
                 links = " · ".join(

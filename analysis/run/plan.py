@@ -3,6 +3,7 @@ fingerprints. Fast (no kernel); shared by every executor."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -11,10 +12,12 @@ from pathlib import Path
 
 from analysis.core import config
 from analysis.core.errors import UsageError
+from analysis.run.questions import question_jobs
 
-KINDS = ("district", "province", "review", "commune")
-#: What `--kind all` runs: the plan's own reports (communes on request).
-ALL_KINDS = ("district", "province", "review")
+KINDS = ("district", "province", "review", "commune", "questions")
+#: What `--kind all` runs: the plan's own reports and the answers to the question notebooks
+#: (communes on request).
+ALL_KINDS = ("district", "province", "review", "questions")
 FORMATS = ("html", "pdf", "docx")
 NOTEBOOKS = {
     "district": "district_report.ipynb",
@@ -90,6 +93,10 @@ class JobResult:
     def to_manifest(self) -> dict[str, object]:
         entry = asdict(self)
         entry["job"] = {**asdict(self.job), "formats": list(self.job.formats)}
+        try:  # the index page lists a question by its title
+            entry["title"] = self.job.title()
+        except (KeyError, OSError):
+            entry["title"] = ""
         return {"key": self.job.key, **entry}
 
 
@@ -165,10 +172,18 @@ def plan_jobs(
         raise UsageError(
             f"no data for year {year}; years in the store: {', '.join(map(str, years))}"
         )
+    if place != "all":  # a slug, code or name (never a guess: analysis.data.resolve)
+        from analysis.data.resolve import UnknownNameError, resolve_place
+
+        with contextlib.suppress(UnknownNameError):  # named below with the kind's places
+            place = resolve_place(place)
     jobs: list[Job] = []
     for kind in kinds:
         if kind not in KINDS:
             raise UsageError(f"unknown kind {kind!r}; use {', '.join(KINDS)} or all")
+        if kind == "questions":  # the question notebooks, whatever the place
+            jobs += question_jobs(year, lang, tuple(formats))
+            continue
         valid = places_for(kind, db_path)
         if place != "all" and place not in valid and len(kinds) == 1:
             raise UsageError(

@@ -31,6 +31,7 @@ import analysis.explore.questions as q
 import analysis.reports.content as r
 from analysis.cli.status import targets_text
 from analysis.indicators.compute import compute_indicators, indicator_years
+from analysis.indicators.explain import explain
 from analysis.indicators.progress import assess_progress
 from analysis.indicators.recognition import screen_villages
 
@@ -82,6 +83,17 @@ display(
         index="indicator_id", columns="year", values="value"
     )
 )
+
+# %% [markdown]
+# Every value opens to its rows: `explain` lists the villages (crafts, areas) behind a value of
+# T1-T6, what each adds to the numerator and the denominator, and why it is in or out
+# (`python -m analysis explain T6 --year 2025` prints the same). Places may be named as people
+# name them (`"Huyện Cao Lộc"`, `"cong son"`, a code): `analysis.data.resolve`.
+
+# %%
+members = explain(ds, "T6", year, place, lang)
+display(Markdown(f"T6 = **{members.attrs['value']:.1f}%** ({place}, {year})"))
+display(members[["member_id", "name_vi", "commune", "numerator", "denominator", "gap", "reason"]])
 
 # %% [markdown]
 # ## 3. Statuses

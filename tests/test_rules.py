@@ -181,7 +181,7 @@ def test_workbook_intake_checks_the_same_catalogue(sample_db: Path, tmp_path: Pa
     # Kỳ Lừa (06187) says CL-BACNGA restored its craft in 2026; HUONG was never at risk of
     # dying out: the submission is rejected by the catalogue's rule, with its id and source,
     # and the store is left as it was.
-    from intake_helpers import copy_db, fill, options, template
+    from intake_helpers import FIGURES_183_2024, copy_db, fill, options, template
 
     from analysis.intake.ingest import ingest_file
     from analysis.pipeline import load_dataset
@@ -192,7 +192,8 @@ def test_workbook_intake_checks_the_same_catalogue(sample_db: Path, tmp_path: Pa
     path = fill(
         blank,
         tmp_path / "ky-lua.xlsx",
-        figures={},
+        figures={v: FIGURES_183_2024["CL-BACNGA"] for v in ("CL-BACNGA", "CL-THACHDEN")}
+        | {"TP-VITQUAY": FIGURES_183_2024["CL-MAUSON"]},
         sent_on="05/12/2026",
         updates={"CL-BACNGA": {"restored_year": "2026"}},
     )

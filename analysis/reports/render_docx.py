@@ -30,8 +30,28 @@ _WORD_LANG = {"vi": "vi-VN", "en": "en-GB"}
 
 
 def _style(document: DocxDocument, name: str, fallback: str = "Normal") -> str:
-    names = {s.name for s in document.styles}
+    """``name`` when the template defines that style, else ``fallback`` (names cached)."""
+    names = getattr(document, "_style_names", None)
+    if names is None:
+        names = {s.name for s in document.styles}
+        document._style_names = names  # type: ignore[attr-defined]
     return name if name in names else fallback
+
+
+def _style_id(document: DocxDocument, name: str) -> str:
+    """The id of a paragraph style by name (falling back to Normal), cached: python-docx looks a
+    style up by scanning every style, which costs seconds over a report's table cells."""
+    cache = getattr(document, "_style_ids", None)
+    if cache is None:
+        cache = {}
+        document._style_ids = cache  # type: ignore[attr-defined]
+    if name not in cache:
+        cache[name] = document.styles[_style(document, name)].style_id
+    return cache[name]
+
+
+def _set_style(p: Paragraph, document: DocxDocument, name: str) -> None:
+    p._p.style = _style_id(document, name)
 
 
 def _clear_body(document: DocxDocument) -> None:
@@ -43,7 +63,8 @@ def _clear_body(document: DocxDocument) -> None:
 
 
 def _para(document: DocxDocument, text: str = "", style: str = "Normal", **kw: Any) -> Paragraph:
-    p = document.add_paragraph(style=_style(document, style))
+    p = document.add_paragraph()
+    _set_style(p, document, style)
     if text:
         _run(p, text, **kw)
     return p
@@ -75,7 +96,7 @@ def _cell_text(
     """Write lines (text, run options) into a cell, centred, one paragraph each."""
     for i, (text, opts) in enumerate(lines):
         p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
-        p.style = document.styles[_style(document, style)]
+        _set_style(p, document, style)
         p.alignment = opts.pop("align", WD_ALIGN_PARAGRAPH.CENTER)
         _run(p, text, **opts)
 
@@ -141,17 +162,17 @@ def _table(document: DocxDocument, b: dict, statuses: dict) -> None:
         _para(document, b["caption"], "Caption")
     table = document.add_table(rows=1 + len(b["text"]), cols=len(b["columns"]))
     table.style = document.styles[_style(document, "Table Grid", table.style.name)]
-    for j, c in enumerate(b["columns"]):
-        cell = table.rows[0].cells[j]
-        cell.paragraphs[0].style = document.styles[style]
+    rows = list(table.rows)  # table.rows is rebuilt on every access
+    for cell, c in zip(rows[0].cells, b["columns"], strict=True):
+        _set_style(cell.paragraphs[0], document, style)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         _run(cell.paragraphs[0], c["header"], bold=True)
-    _repeat_header(table.rows[0])
+    _repeat_header(rows[0])
     for i, row in enumerate(b["text"]):
-        cells = table.rows[i + 1].cells
+        cells = rows[i + 1].cells
         for j, text in enumerate(row):
             p = cells[j].paragraphs[0]
-            p.style = document.styles[style]
+            _set_style(p, document, style)
             if b["columns"][j]["numeric"]:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             _run(p, text)
@@ -208,7 +229,7 @@ def _block(document: DocxDocument, b: dict, statuses: dict) -> None:
 
 
 def _section(document: DocxDocument, s: dict, statuses: dict) -> None:
-    document.add_paragraph(s["heading"], style=_style(document, f"Heading {s['level']}"))
+    _set_style(document.add_paragraph(s["heading"]), document, f"Heading {s['level']}")
     for b in s["blocks"]:
         _block(document, b, statuses)
     for sub in s["sections"]:

@@ -100,7 +100,7 @@ def make(out: Path, font: str = "Times New Roman", letterhead: str = "") -> Path
     for border in pr.findall(qn("w:pBdr")):
         pr.remove(border)
     for name, size, italic in (
-        ("Doc Header", 13, None),
+        ("Doc Header", 12, None),
         ("Table Text", 11, None),
         ("Table Text Small", 9.5, None),
         ("Note", 11, None),

@@ -165,9 +165,10 @@ def test_pdf_uses_the_bundled_fonts(executed: Path, tmp_path: Path) -> None:
     pdf.write_bytes(html_to_pdf_bytes(page_html(_nb(executed))))
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
     names = [line.split()[0] for line in fonts.stdout.splitlines()[2:]]
-    # every font embedded is the bundled serif, declared by @font-face as "Times New Roman"
-    # (a fresh machine without Times or Liberation 2 gets the same letters); no fallback
-    assert names and all("Times-New-Roman" in name for name in names), names
+    # every font embedded is a bundled one: the serif, declared by @font-face as "Times New
+    # Roman", and the symbols' font (a fresh machine gets the same letters); no system fallback
+    assert names and all(("Times-New-Roman" in n or "Report-Symbols" in n) for n in names), names
+    assert any("Report-Symbols" in n for n in names)  # the status symbols are drawn
     assert "OpenSymbol" not in fonts.stdout
     assert (FONTS / "LiberationSerif-Regular.ttf").exists()
     text = subprocess.run(

@@ -110,7 +110,7 @@ def _front(document: DocxDocument, m: dict) -> None:
     _no_borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(65), Mm(100)
+    _widths(table, [0.42, 0.58], _text_width(document))
     left_lines = []
     if f.get("parent_body"):
         left_lines.append((f["parent_body"], {}))
@@ -149,6 +149,45 @@ def _shade(cell: _Cell, colour: str, text_colour: str) -> None:
             run.font.color.rgb = RGBColor.from_string(text_colour.lstrip("#").upper())
 
 
+def _text_width(document: DocxDocument) -> int:
+    """Width of the text block of the current section (EMU)."""
+    section = document.sections[-1]
+    return int(section.page_width - section.left_margin - section.right_margin)
+
+
+def _widths(table: Table, shares: list[float], total: int) -> None:
+    """Fixed column widths (shares of ``total``): Word and LibreOffice otherwise spread the
+    columns evenly, squeezing the long texts."""
+    table.autofit = False
+    widths = [int(total * share / sum(shares)) for share in shares]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+
+
+def _shares(b: dict, capacity: float) -> list[float]:
+    """Column widths (in characters) from the text they hold: each column first gets its
+    longest word (never broken inside a syllable or a number), then the room left goes to the
+    columns whose lines are longer, up to ``capacity`` characters in all."""
+    need, want = [], []
+    for j, c in enumerate(b["columns"]):
+        lines = [line for row in b["text"] for line in row[j].split("\n")]
+        head = c["header"].split("\n")
+        words = [w for line in [*lines, *head] for w in line.split()]
+        cells = [len(line) for line in lines]
+        longest = max((len(w) for w in words), default=3) + 1
+        if c.get("numeric") or max(cells, default=0) <= 10:
+            longest = max(longest, max(cells, default=0) + 1)
+        need.append(float(longest))
+        want.append(float(max(longest, min(max(cells, default=0), 30))))
+    spare = max(capacity - sum(need), 0.0)
+    extra = [w - n for w, n in zip(want, need, strict=True)]
+    total = sum(extra) or 1.0
+    return [n + spare * e / total for n, e in zip(need, extra, strict=True)]
+
+
 def _repeat_header(row: Any) -> None:
     tr_pr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
@@ -157,7 +196,8 @@ def _repeat_header(row: Any) -> None:
 
 
 def _table(document: DocxDocument, b: dict, statuses: dict) -> None:
-    style = _style(document, "Table Text Small" if b["wide"] else "Table Text")
+    small = b["wide"] or len(b["columns"]) >= 8
+    style = _style(document, "Table Text Small" if small else "Table Text")
     if b.get("caption"):
         _para(document, b["caption"], "Caption")
     table = document.add_table(rows=1 + len(b["text"]), cols=len(b["columns"]))
@@ -168,6 +208,9 @@ def _table(document: DocxDocument, b: dict, statuses: dict) -> None:
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         _run(cell.paragraphs[0], c["header"], bold=True)
     _repeat_header(rows[0])
+    width = _text_width(document)
+    char_emu = 190_000 if small else 220_000  # an average letter of 9.5 pt / 11 pt Times
+    _widths(table, _shares(b, width / char_emu), width)
     for i, row in enumerate(b["text"]):
         cells = rows[i + 1].cells
         for j, text in enumerate(row):
@@ -240,6 +283,7 @@ def _back(document: DocxDocument, m: dict) -> None:
     b = m["back"]
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
+    _widths(table, [0.5, 0.5], _text_width(document))
     left, right = table.rows[0].cells
     left_align = {"align": WD_ALIGN_PARAGRAPH.LEFT}
     lines = [(b["distribution_word"], {"bold": True, "italic": True, **left_align})]

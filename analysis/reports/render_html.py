@@ -61,12 +61,12 @@ def font_css() -> str:
             '@font-face { font-family: "Times New Roman"; '
             f"src: url({(FONTS / name).as_uri()}); font-weight: {weight}; font-style: {style}; }}"
         )
-    # The status symbols (✔ ▲ ► ▼ ✖) are not in Liberation Serif: DejaVu Sans, for them only.
+    # The status symbols (✔ ▲ ► ▼ ✖) are not in Liberation Serif: DejaVu Sans, next in the
+    # report's font stack ("Report Symbols"), gives them.
     for weight in ("normal", "bold"):
         rules.append(
-            '@font-face { font-family: "Times New Roman"; '
-            f"src: url({(FONTS / SYMBOLS).as_uri()}); font-weight: {weight}; "
-            "unicode-range: U+2190-2BFF; }"
+            '@font-face { font-family: "Report Symbols"; '
+            f"src: url({(FONTS / SYMBOLS).as_uri()}); font-weight: {weight}; }}"
         )
     return "\n".join(rules)
 

@@ -268,3 +268,43 @@ def test_every_table_cell_is_the_same_in_every_format(
                             assert number in numbers, (job.stem, cell)
         checked += sum(len(t) - 1 for t in expected)
     assert checked > 13 * 20
+
+
+def test_a_users_narrative_survives_force_and_shows_in_every_format(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    """A narrative file an official wrote is merged into the three formats, is never touched
+    by ``--force``, and an edit to it makes the report stale (it is made again)."""
+    from analysis.data.narrative import narrative_path
+
+    path = narrative_path(2025, "van-quan")
+    if path.exists():
+        pytest.skip(f"{path} exists: this test writes and removes its own file")
+    words = "Huyện Văn Quan tổ chức tập huấn nghề cho 40 hộ (văn bản của người dùng)."
+    text = f"# Thuyết minh\n\n## Nguyên nhân\n\n{words}\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    try:
+        job = Job("district", 2025, "van-quan", "vi", ALL)
+        out = tmp_path / "out"
+        for _ in range(2):
+            summary = run_batch([job], out_dir=out, db_path=sample_db, force=True, progress=False)
+            assert [r.status for r in summary.results] == ["done"]
+        assert path.read_text(encoding="utf-8") == text  # never overwritten
+        stem = out / "reports" / "2025" / "van-quan"
+        assert words in stem.with_suffix(".html").read_text(encoding="utf-8")
+        document = docx.Document(str(stem.with_suffix(".docx")))
+        assert words in "\n".join(p.text for p in document.paragraphs)
+        if shutil.which("pdftotext"):
+            pdf = subprocess.run(
+                ["pdftotext", str(stem.with_suffix(".pdf")), "-"], capture_output=True, text=True
+            ).stdout
+            assert "40 hộ" in " ".join(unicodedata.normalize("NFC", pdf).split())
+        same = run_batch([job], out_dir=out, db_path=sample_db, progress=False)
+        assert [r.status for r in same.results] == ["skipped"]
+        path.write_text(text.replace("40 hộ", "45 hộ"), encoding="utf-8")
+        edited = run_batch([job], out_dir=out, db_path=sample_db, progress=False)
+        assert [r.status for r in edited.results] == ["done"]
+        assert "45 hộ" in stem.with_suffix(".html").read_text(encoding="utf-8")
+    finally:
+        path.unlink(missing_ok=True)

@@ -4,6 +4,8 @@ reference data (thresholds, the reading of each target, what is not verified).""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analysis.core.formatting import format_number, is_missing, value_text
@@ -12,6 +14,15 @@ from analysis.data import places as places_mod
 from analysis.data import reference
 from analysis.reports.content import ReportContext
 from analysis.reports.model import Block, BulletList, Column, Paragraph, Table
+
+_FILE = re.compile(r"\b[\w-]+\.(?:yaml|csv|md)\b")
+
+
+def plain_words(text: object, lang: str) -> str:
+    """A reference text as a report prints it: a file named in it (``effectiveness.yaml``)
+    becomes the words "the project's criteria" (the reader has no files)."""
+    out = _FILE.sub(label("project_criteria", lang), str(text))
+    return out.replace(", correctable here", "")
 
 
 def _scope(ctx: ReportContext) -> list[str]:
@@ -92,9 +103,9 @@ def appendix_definitions(ctx: ReportContext) -> list[Block]:
     frame = pd.DataFrame(
         {
             "indicator": [f"{r.id}. {getattr(r, f'name_{lang}')}" for r in ind.itertuples()],
-            "formula": ind[f"formula_{lang}"],
+            "formula": [plain_words(x, lang) for x in ind[f"formula_{lang}"]],
             "method": [label(f"method_{m}", lang) for m in ind["method"]],
-            "source": ind["source"],
+            "source": [plain_words(x, lang) for x in ind["source"]],
         }
     )
     columns = [
@@ -132,7 +143,7 @@ def method_appendix(ctx: ReportContext) -> list[Block]:
     for t in targets.itertuples(index=False):
         mark = "" if bool(t.verified) else f" ({label('method_unverified', lang)})"
         text = t.text_vi if lang == "vi" else t.reading
-        readings.append(f"{t.indicator_id} ({t.target_year}): {text}{mark}")
+        readings.append(f"{t.indicator_id} ({t.target_year}): {plain_words(text, lang)}{mark}")
     blocks.append(Paragraph(label("method_targets", lang)))
     blocks.append(BulletList(readings))
     return blocks

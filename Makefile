@@ -62,8 +62,9 @@ format: $(STAMP) ## format the code with ruff
 lab: $(STAMP) $(DB) ## start JupyterLab with the project's environment
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
-bench: $(STAMP) ## speed and memory benchmarks on the national-scale synthetic set
+bench: $(STAMP) ## speed and memory benchmarks; the report batch with its seconds per report and format
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/reports.py
 
 clean: ## remove build products (outputs; the database too unless it holds ingested submissions)
 	rm -rf outputs

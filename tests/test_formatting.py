@@ -63,3 +63,15 @@ def test_text_helpers() -> None:
     assert strip_diacritics("Đình Lập") == "Dinh Lap"
     assert slugify("Thành phố Lạng Sơn") == "thanh-pho-lang-son"
     assert slugify("Xã Điềm He") == "xa-diem-he"
+
+
+def test_a_share_below_100_never_prints_as_100() -> None:
+    from analysis.core.formatting import format_number, format_percent, value_text
+
+    # 99.95 rounds half-up to 100.0; a missed target must not read as met: cut, not rounded
+    assert format_percent(99.95) == "99,9%" and format_percent(99.95, lang="en") == "99.9%"
+    assert value_text(99.999, "percent") == "99,9%"
+    assert format_percent(100) == "100,0%" and format_percent(99.94) == "99,9%"
+    assert format_percent(45.25) == "45,3%"  # elsewhere still half-up
+    # any threshold: a value under it never prints as it
+    assert format_number(1.996, 2, below=2) == "1,99" and format_number(1.996, 2) == "2,00"

@@ -46,7 +46,7 @@ def test_unknown_question_lists_the_notebooks() -> None:
 
 @pytest.mark.slow
 def test_a_question_runs_and_renders_like_a_report(sample_db: Path, tmp_path: Path) -> None:
-    from analysis.reports.export import notebook_to_html
+    from analysis.reports.exporters import render
 
     job = question_jobs(2025, names=["t6_below_100"])[0]
     executed = tmp_path / f"{job.stem}.ipynb"
@@ -58,7 +58,8 @@ def test_a_question_runs_and_renders_like_a_report(sample_db: Path, tmp_path: Pa
         progress_bar=False,
         cwd=str(job.notebook.parent),
     )
-    html = notebook_to_html(nbformat.read(executed, as_version=4), title=job.title(), lang="vi")
+    files, _ = render(nbformat.read(executed, as_version=4), ("html",))
+    html = files["html"].decode("utf-8")
     assert "Những cơ sở nào khiến chỉ tiêu T6 chưa đạt 100%" in html
     # TD-NAPHIENG: 29 of its 176 facilities do not comply (data/sample, 2025).
     assert "TD-NAPHIENG" in html and "29/176" in html

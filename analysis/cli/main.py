@@ -194,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", default="html", help="comma-separated: html,pdf,docx")
     p.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p.add_argument("--date", default="", help="date of issue, YYYY-MM-DD (default: today)")
+    p.add_argument("--final", action="store_true", help="final version: no DỰ THẢO (draft) mark")
     p.add_argument(
         "--jobs",
         type=int,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import textwrap
 import unicodedata
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,12 +19,10 @@ import pandas as pd
 
 from analysis.cli.output import add_output_options
 from analysis.core import config
-from analysis.core.formatting import format_count, is_missing
 from analysis.core.labels import label
 from analysis.data import places as places_mod
 from analysis.data import reference
 from analysis.data.resolve import resolve_place
-from analysis.indicators.progress import summarise_area_statuses
 
 if TYPE_CHECKING:
     from analysis.reports.content import ReportContext
@@ -72,101 +69,12 @@ def _context(year: int | None, place: str | None, lang: str, db_path: Path | Non
     return prepare(kind, year, place, lang, db)
 
 
-def _status_words(row: pd.Series | None, lang: str) -> str:
-    if row is None:
-        return label("not_applicable", lang)
-    return f"{row['symbol']} {row[f'label_{lang}']}"
-
-
-def _target_text(target: pd.Series, unit: str, lang: str, is_area: bool) -> str:
-    from analysis.core.formatting import value_text
-
-    value = value_text(target["value"], unit, lang)
-    if target["scope"] == "district" and not is_area:
-        text = label(
-            "status_areas_target",
-            lang,
-            n=len(reference.districts()),
-            value=format_count(target["value"], lang),
-        )
-    else:
-        text = f"{str(target['operator']).replace('>=', '≥')} {value}"
-    if target["scope"] == "province" and is_area:
-        text += f" ({label('status_province_wide', lang)})"
-    return text + ("" if bool(target["verified"]) else " *")
-
-
-def _needed(rows: Sequence[pd.Series | None], unit: str, lang: str) -> str:
-    """The yearly pace still needed to each target not yet met whose year is still ahead."""
-    from analysis.explore.questions import change_text
-
-    parts = []
-    for row in rows:
-        if row is None or row["status"] == "achieved" or is_missing(row["required_per_year"]):
-            continue
-        if float(row["required_per_year"]) > 0:
-            pace = change_text(row["required_per_year"], unit, lang)
-            parts.append(label("status_needed", lang, target_year=row["target_year"], pace=pace))
-    return "\n".join(parts) or "—"
-
-
 def targets_table(ctx: ReportContext) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the targets table for the context's place and year (plain text)."""
-    from analysis.core.formatting import value_text
-    from analysis.reports.content import (
-        TARGET_IDS,
-        TARGET_YEARS,
-        indicator_value,
-        progress_row,
-    )
+    """Header and rows of the targets table for the context's place and year (plain text): the
+    reports' own table (``analysis.reports.targets``), so both print the same row."""
+    from analysis.reports.targets import targets_text_rows
 
-    lang, year, place_id = ctx.lang, ctx.year, ctx.place_id
-    province_id = str(reference.province()["slug"])
-    is_area = place_id != province_id
-    ind = reference.indicators().set_index("id")
-    targets = reference.targets()
-    value_head = label("col_value", lang, year=year)
-    header = [label("col_indicator", lang)]
-    if is_area:
-        header.append(f"{value_head}\n({ctx.place['short_name_vi']})")
-    header.append(
-        f"{value_head}\n({label('status_province_wide', lang)})" if is_area else value_head
-    )
-    for ty in TARGET_YEARS:
-        header += [
-            label("col_target", lang, target_year=ty),
-            label("col_status", lang, target_year=ty),
-        ]
-    header.append(label("status_col_needed", lang))
-    rows = []
-    for tid in TARGET_IDS:
-        unit = str(ind.at[tid, "unit"])
-        row = [f"{tid}. {ind.at[tid, f'name_{lang}']}"]
-        if is_area:
-            row.append(value_text(indicator_value(ctx, tid, place_id, year), unit, lang))
-        top = indicator_value(ctx, tid, province_id, year)
-        top_text = value_text(top, unit, lang)
-        if tid == "T2" and not is_missing(top):
-            top_text = f"{format_count(top, lang)}/{len(reference.districts())}"
-        row.append(top_text)
-        judged = []
-        for ty in TARGET_YEARS:
-            hit = targets[(targets["indicator_id"] == tid) & (targets["target_year"] == ty)]
-            if hit.empty:
-                row += ["—", label("not_applicable", lang)]
-                continue
-            target = hit.iloc[0]
-            own = target["scope"] == "district" and is_area
-            if target["scope"] == "district" and not is_area:
-                words = summarise_area_statuses(ctx.progress, tid, ty)
-            else:
-                prow = progress_row(ctx, tid, place_id if own else province_id, ty)
-                judged.append(prow)
-                words = _status_words(prow, lang)
-            row += [_target_text(target, unit, lang, is_area), words]
-        row.append(_needed(judged, unit, lang))
-        rows.append(row)
-    return header, rows
+    return targets_text_rows(ctx.indicators, ctx.progress, ctx.year, ctx.place_id, ctx.lang)
 
 
 def _wrap(cell: str, width: int | None) -> list[str]:
@@ -237,15 +145,13 @@ def targets_text(
         last - 3: STATUS_WIDTH,
         last - 2: TARGET_WIDTH,
         last - 1: STATUS_WIDTH,
-        last: STATUS_WIDTH,
+        last: STATUS_WIDTH + 6,
     }
     lines += ["", render_text_table(header, rows, widths), ""]
-    bands = reference.status_bands()
-    lines.append(
-        " · ".join(
-            f"{b.symbol} {getattr(b, f'label_{lang}')}" for b in bands.itertuples(index=False)
-        )
-    )
+    from analysis.reports.targets import status_looks
+
+    looks = status_looks(None, lang)
+    lines.append(" · ".join(f"{v['symbol']} {v['label']}" for v in looks.values()))
     lines.append(label("status_unverified_note", lang))
     if ctx.place_id != str(reference.province()["slug"]):
         lines.append(label("province_scope_note", lang))

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import pandas as pd
+
+from analysis.core.labels import label
 
 LANGS = ("vi", "en")
 MISSING = {"vi": "—", "en": "—"}
@@ -29,14 +31,24 @@ def is_missing(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def format_number(value: object, decimals: int = 0, lang: str = "vi") -> str:
-    """``1234.5`` -> ``1.234,5`` (vi) or ``1,234.5`` (en); missing -> an em dash."""
+def format_number(
+    value: object, decimals: int = 0, lang: str = "vi", *, below: float | None = None
+) -> str:
+    """``1234.5`` -> ``1.234,5`` (vi) or ``1,234.5`` (en); missing -> an em dash.
+
+    ``below``: a threshold the value must not be printed as when it is under it (99.95 with
+    ``below=100`` prints ``99,9``, never ``100,0``: a missed target must not read as met).
+    """
     _check_lang(lang)
     if is_missing(value):
         return MISSING[lang]
     # Half-up rounding, as people round by hand (Python's round() rounds halves to even).
     quantum = Decimal(1).scaleb(-decimals)
-    number = float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)) + 0.0
+    exact = Decimal(repr(float(value)))
+    rounded = exact.quantize(quantum, rounding=ROUND_HALF_UP)
+    if below is not None and exact < Decimal(repr(float(below))) <= rounded:
+        rounded = exact.quantize(quantum, rounding=ROUND_DOWN)
+    number = float(rounded) + 0.0
     text = f"{number:,.{decimals}f}"
     if lang == "vi":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
@@ -44,10 +56,11 @@ def format_number(value: object, decimals: int = 0, lang: str = "vi") -> str:
 
 
 def format_percent(value: object, decimals: int = 1, lang: str = "vi") -> str:
-    """A value already in percent (``45.25``) -> ``45,3%`` (vi) or ``45.3%`` (en)."""
+    """A value already in percent (``45.25``) -> ``45,3%`` (vi) or ``45.3%`` (en); a share under
+    100% never prints as ``100,0%``."""
     if is_missing(value):
         return MISSING[_check_lang(lang)]
-    return f"{format_number(value, decimals, lang)}%"
+    return f"{format_number(value, decimals, lang, below=100)}%"
 
 
 def format_count(value: object, lang: str = "vi") -> str:
@@ -86,3 +99,11 @@ def value_text(value: object, unit: str, lang: str = "vi") -> str:
     if float(value).is_integer():
         return format_count(value, lang)
     return format_number(value, 1, lang)
+
+
+def change_text(value: object, unit: str, lang: str = "vi") -> str:
+    """A change or gap in an indicator's unit; for a share, in percentage points
+    (``5,3 điểm %``, ``5.3 pp``), since a difference of percentages is not a percentage."""
+    if unit == "percent" and not is_missing(value):
+        return f"{format_number(value, 1, lang)} {label('scn_points', lang)}"
+    return value_text(value, unit, lang)

@@ -21,8 +21,8 @@ import pandas as pd
 
 from analysis.core.config import PROGRAMME_END
 from analysis.core.formatting import (
+    change_text,
     format_count,
-    format_number,
     format_percent,
     is_missing,
     value_text,
@@ -100,14 +100,6 @@ def _target_text(row: pd.Series, lang: str) -> str:
 
 def _status_text(row: pd.Series, lang: str) -> str:
     return f"{row['symbol']} {row[f'label_{lang}']}"
-
-
-def change_text(value: object, unit: str, lang: str = "vi") -> str:
-    """A change or gap in an indicator's unit; for a share, in percentage points
-    (``5,3 điểm %``, ``5.3 pp``), since a difference of percentages is not a percentage."""
-    if unit == "percent" and not is_missing(value):
-        return f"{format_number(value, 1, lang)} {label('scn_points', lang)}"
-    return value_text(value, unit, lang)
 
 
 def _evaluation_year(progress: pd.DataFrame) -> int:

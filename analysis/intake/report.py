@@ -3,7 +3,6 @@ and HTML error reports, in Vietnamese and English, and the quarantine folder tha
 
 from __future__ import annotations
 
-import html
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -107,24 +106,34 @@ def format_report(result: IntakeResult, *, limit: int | None = None) -> str:
 
 
 def format_report_html(result: IntakeResult) -> str:
-    """The same report as a small HTML page; every text from the file is escaped."""
-    e = html.escape
-    rows = "".join(
-        f"<tr class='{e(p.severity)}'><td>{e(p.sheet or '')}</td><td>{e(str(p.row or ''))}</td>"
-        f"<td>{e(p.column or '')} {e(p.header_vi or '')}</td><td>{e(show_value(p.value))}</td>"
-        f"<td>{e(p.rule_vi)}<br><i>{e(p.rule_en)}</i></td></tr>"
+    """The same report as a small HTML page (``templates/errors.html.j2``, autoescaped: every
+    text from the file is escaped)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(__file__).with_name("templates"))),
+        autoescape=True,
+    )
+    problems = [
+        {
+            "severity": p.severity,
+            "sheet": p.sheet or "",
+            "row": str(p.row or ""),
+            "column": p.column or "",
+            "header": p.header_vi or "",
+            "value": show_value(p.value),
+            "rule_vi": p.rule_vi,
+            "rule_en": p.rule_en,
+        }
         for p in result.problems
+    ]
+    page = env.get_template("errors.html.j2").render(
+        file_name=result.file_name,
+        sha256=result.sha256,
+        outcome=result.outcome,
+        problems=problems,
     )
-    return (
-        "<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
-        f"<title>{e(result.file_name)}</title><style>body{{font-family:sans-serif}}"
-        "td,th{border:1px solid #999;padding:4px;vertical-align:top}"
-        "table{border-collapse:collapse}.warning{background:#fff6d5}</style></head><body>"
-        f"<h1>{e(result.file_name)}</h1><p>SHA-256: {e(result.sha256)}<br>"
-        f"{e(result.outcome)}</p><table><tr><th>Trang / Sheet</th><th>Dòng / Row</th>"
-        "<th>Cột / Column</th><th>Giá trị / Value</th><th>Quy tắc / Rule</th></tr>"
-        f"{rows}</table></body></html>\n"
-    )
+    return page + "\n"
 
 
 def quarantine(result: IntakeResult, source: Path | bytes, folder: Path, when: datetime) -> Path:

@@ -1,20 +1,29 @@
-"""``outputs/index.html``: every report of the manifest, and the province at a glance (areas by
-targets, coloured by status, with symbols and words so colour is never the only signal)."""
+"""``outputs/index.html``: the reports of the manifest (by year and kind, area names visible),
+the status legend, the province's targets table (the reports' own builder) and every area at a
+glance (coloured by status, with symbols and words so colour is never the only signal). Written
+from the Jinja2 template ``templates/index.html.j2`` (autoescape on)."""
 
 from __future__ import annotations
 
-import html
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from analysis.core.formatting import value_text
 from analysis.core.labels import label
 from analysis.core.text import vi_sort_key
 from analysis.data import places as places_mod
 from analysis.data import reference
-from analysis.reports.content import TARGET_IDS
+from analysis.reports.render_html import environment
+from analysis.reports.targets import (
+    TARGET_IDS,
+    TARGET_YEARS,
+    place_value_text,
+    status_looks,
+    targets_table,
+)
 
 KIND_NAMES = {
     "district": {"vi": "Báo cáo địa bàn cấp huyện", "en": "District-level reports"},
@@ -25,17 +34,13 @@ KIND_NAMES = {
 }
 
 
-def glance_table(
-    indicators: pd.DataFrame, progress: pd.DataFrame, year: int, target_year: int, lang: str = "vi"
-) -> str:
-    """HTML table: rows the province and its 11 areas, columns T1-T6; each cell the value in
-    ``year`` with the status for ``target_year`` (symbol, words, colour) where one applies."""
+def glance_rows(
+    indicators: pd.DataFrame, progress: pd.DataFrame, year: int, target_year: int, lang: str
+) -> list[dict[str, Any]]:
+    """Rows the province and its 11 areas; per indicator T1-T6 the value in ``year`` and the
+    status for ``target_year`` where one applies."""
     table = places_mod.places()
     areas = table[table["level"].isin(["province", "district"])]
-    ind = reference.indicators().set_index("id")
-    head = "".join(
-        f"<th title='{html.escape(ind.at[t, f'name_{lang}'])}'>{t}</th>" for t in TARGET_IDS
-    )
     rows = []
     for area in areas.itertuples(index=False):
         cells = []
@@ -45,79 +50,54 @@ def glance_table(
                 & (indicators["place_id"] == area.place_id)
                 & (indicators["year"] == year)
             ]["value"]
-            text = value_text(value.iloc[0] if len(value) else None, ind.at[tid, "unit"], lang)
-            if tid == "T2" and area.level == "province" and len(value):
-                text += f"/{len(areas) - 1}"  # areas reaching the target, of the 11
+            text = place_value_text(tid, area.place_id, value.iloc[0] if len(value) else None, lang)
             prow = progress[
                 (progress["indicator_id"] == tid)
                 & (progress["place_id"] == area.place_id)
                 & (progress["target_year"] == target_year)
             ]
-            if len(prow):
-                p = prow.iloc[0]
-                fg = "#222" if p["status"] == "acceleration_needed" else "#fff"
-                cells.append(
-                    f"<td style='background:{p['colour']};color:{fg}' class='status-{p['status']}'>"
-                    f"{html.escape(text)}<br><small>{html.escape(p['symbol'])} "
-                    f"{html.escape(p[f'label_{lang}'])}</small></td>"
-                )
-            else:
-                cells.append(f"<td class='no-target'>{html.escape(text)}</td>")
-        name = html.escape(area.short_name_vi)
-        rows.append(f"<tr><th scope='row'>{name}</th>{''.join(cells)}</tr>")
-    caption = label("chart_heatmap", lang, target_year=target_year)
-    return (
-        f"<table class='glance'><caption>{html.escape(caption)} ({year})</caption>"
-        f"<thead><tr><th>{html.escape(label('col_place', lang))}</th>{head}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+            cells.append({"text": text, "status": prow["status"].iloc[0] if len(prow) else None})
+        rows.append({"name": area.short_name_vi, "cells": cells})
+    return rows
 
 
-def report_list(entries: list[dict], lang: str = "vi") -> str:
-    """Links to every report of the manifest, by year and kind; failures shown as such."""
+def report_groups(entries: list[dict], lang: str) -> list[dict[str, Any]]:
+    """The manifest's reports by year (newest first) and kind, with their place names."""
     by_year: dict[int, list[dict]] = {}
     for entry in entries:
         by_year.setdefault(int(entry["job"]["year"]), []).append(entry)
-    parts = []
+    years = []
     for year in sorted(by_year, reverse=True):
-        parts.append(f"<h2>{year}</h2>")
-        for kind in KIND_NAMES:
-            items = [e for e in by_year[year] if e["job"]["kind"] == kind]
-            if not items:
-                continue
-            parts.append(f"<h3>{html.escape(KIND_NAMES[kind][lang])}</h3><ul>")
+        kinds = []
+        for kind, names in KIND_NAMES.items():
             named = []
-            for e in items:
+            for e in (e for e in by_year[year] if e["job"]["kind"] == kind):
                 try:
                     name = places_mod.place_name(e["job"]["place_id"], lang)
                 except KeyError:  # a question notebook: its question
                     name = e.get("title") or e["job"]["place_id"]
                 named.append((name, e))
+            items = []
             for name, e in sorted(named, key=lambda pair: vi_sort_key(pair[0])):
                 if e["job"].get("lang", "vi") != "vi":
                     name += f" ({e['job']['lang']})"
-                links = " · ".join(
-                    f"<a href='{html.escape(path)}'>{fmt.upper()}</a>"
+                links = [
+                    {"format": fmt.upper(), "href": path}
                     for fmt, path in e.get("outputs", {}).items()
                     if fmt != "notebook"
+                ]
+                items.append(
+                    {
+                        "name": name,
+                        "links": links,
+                        "failed": e.get("status") == "failed",
+                        "error": e.get("error", ""),
+                    }
                 )
-                if e.get("status") == "failed":
-                    links = f"<span class='failed'>✖ {html.escape(e.get('error', ''))}</span>"
-                parts.append(f"<li>{html.escape(name)}: {links}</li>")
-            parts.append("</ul>")
-    return "".join(parts)
-
-
-STYLE = """
-body{font-family:"DejaVu Sans","Liberation Sans",Arial,sans-serif;margin:24px;max-width:1200px}
-table.glance{border-collapse:collapse;font-size:13px}
-table.glance td,table.glance th{border:1px solid #ccc;padding:4px 8px;text-align:center}
-table.glance th[scope=row]{text-align:left}
-td.no-target{color:#555;background:#f6f6f6}
-.synthetic-notice{border:3px solid #c0392b;background:#fdecea;color:#8b1a10;padding:8px 12px;
-font-weight:bold;margin-bottom:12px}
-.failed{color:#c0392b}
-"""
+            if items:
+                kinds.append({"name": names[lang], "items": items})
+        years.append({"year": year, "kinds": kinds})
+    return years
 
 
 def write_index(out_dir: Path, db_path: Path | None = None, lang: str = "vi") -> Path:
@@ -127,30 +107,41 @@ def write_index(out_dir: Path, db_path: Path | None = None, lang: str = "vi") ->
     from analysis.pipeline import load_dataset
 
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-    entries = [
-        {**e, "outputs": {k: f"{v}" for k, v in e.get("outputs", {}).items()}}
-        for e in manifest.get("reports", [])
-    ]
+    entries = manifest.get("reports", [])
     ds = load_dataset(db_path)
     indicators = compute_indicators(ds, indicator_years(ds))
     year = int(indicators["year"].max())
     progress = assess_progress(indicators, year)
-    notice = (
-        f"<div class='synthetic-notice'>{html.escape(label('synthetic', lang))}</div>"
-        if ds.synthetic
-        else ""
-    )
-    title = (
-        "Kế hoạch 244/KH-UBND — Báo cáo theo dõi, đánh giá"
-        if lang == "vi"
-        else "Plan 244/KH-UBND — monitoring and evaluation reports"
-    )
-    glance = "".join(glance_table(indicators, progress, year, ty, lang) for ty in (2025, 2030))
+    looks = status_looks(progress, lang)
+    province_id = str(reference.province()["slug"])
+    targets = targets_table(indicators, progress, year, province_id, lang).to_json(lang, looks)
+    ind = reference.indicators().set_index("id")
     page = (
-        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
-        f"{notice}<h1>{html.escape(title)}</h1>{glance}{report_list(entries, lang)}"
-        "</body></html>"
+        environment()
+        .get_template("index.html.j2")
+        .render(
+            lang=lang,
+            title=label("index_title", lang),
+            notice=label("synthetic", lang) if ds.synthetic else "",
+            made=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            made_word=label("index_made", lang),
+            year=year,
+            years=report_groups(entries, lang),
+            legend=[{"status": k, **v} for k, v in looks.items()],
+            legend_title=label("legend_title", lang),
+            targets=targets,
+            targets_caption=label("index_targets", lang, year=year),
+            statuses=looks,
+            glances=[
+                {
+                    "caption": f"{label('chart_heatmap', lang, target_year=ty)} ({year})",
+                    "rows": glance_rows(indicators, progress, year, ty, lang),
+                }
+                for ty in TARGET_YEARS
+            ],
+            indicator_heads=[{"id": t, "name": ind.at[t, f"name_{lang}"]} for t in TARGET_IDS],
+            place_word=label("col_place", lang),
+        )
     )
     path = out_dir / "index.html"
     path.write_text(page, encoding="utf-8")

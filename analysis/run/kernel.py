@@ -72,6 +72,7 @@ class TaskResult:
     error: str = ""
     failed_cell: int | None = None
     files: dict[str, bytes] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: execute, html, pdf, docx
 
     @property
     def nbytes(self) -> int:
@@ -227,23 +228,12 @@ class WarmKernel:
 # ------------------------------------------------------------------------------------ one task
 
 
-def render(nb: object, job: Job) -> dict[str, bytes]:
-    """The report's files from its executed notebook, by format: the one call into the report
-    layer (:mod:`analysis.reports.export`)."""
-    from analysis.reports import export
+def render(nb: object, job: Job) -> tuple[dict[str, bytes], dict[str, float]]:
+    """The report's files from its executed notebook, by format, and the seconds each took: the
+    one call into the report layer (:func:`analysis.reports.exporters.render`)."""
+    from analysis.reports.exporters import render as render_model
 
-    title = job.title()
-    html = export.notebook_to_html(nb, title=title, lang=job.lang)
-    files: dict[str, bytes] = {}
-    if "html" in job.formats:
-        files["html"] = html.encode("utf-8")
-    with tempfile.TemporaryDirectory(prefix="render-") as scratch:
-        if "pdf" in job.formats:
-            files["pdf"] = export.html_to_pdf(html, Path(scratch) / "r.pdf").read_bytes()
-        if "docx" in job.formats:
-            path = export.notebook_to_docx(nb, Path(scratch) / "r.docx", title=title, lang=job.lang)
-            files["docx"] = path.read_bytes()
-    return files
+    return render_model(nb, job.formats)
 
 
 def _failure(exc: BaseException, kernel: WarmKernel, limits: Limits) -> tuple[str, int | None]:
@@ -292,10 +282,12 @@ def run_task(task: Task, kernel: WarmKernel, store: Path, limits: Limits) -> Tas
             km=kernel.km,
         )
         timer.cancel()
+        executed = round(time.perf_counter() - started, 3)
         nb.metadata.papermill["input_path"] = f"notebooks/{job.notebook.name}"
         nb.metadata.papermill["output_path"] = None
         files = {"notebook": nbformat.writes(nb).encode("utf-8")}
-        files.update(render(nb, job))
+        rendered, timings = render(nb, job)
+        files.update(rendered)
     except Exception as exc:  # a report failing must not stop the batch
         timer.cancel()
         error, cell = _failure(exc, kernel, limits)
@@ -304,4 +296,10 @@ def run_task(task: Task, kernel: WarmKernel, store: Path, limits: Limits) -> Tas
         return TaskResult(
             task.name, "failed", time.perf_counter() - started, error=error, failed_cell=cell
         )
-    return TaskResult(task.name, "done", time.perf_counter() - started, files=files)
+    return TaskResult(
+        task.name,
+        "done",
+        time.perf_counter() - started,
+        files=files,
+        timings={"execute": executed, **timings},
+    )

@@ -37,6 +37,8 @@ class Job:
     place_id: str
     lang: str = "vi"
     formats: tuple[str, ...] = ("html",)
+    issued: str = ""  # date of issue (YYYY-MM-DD); "" means the day the report is made
+    final: bool = False  # without the "DỰ THẢO" (draft) mark
 
     @property
     def notebook(self) -> Path:
@@ -75,6 +77,8 @@ class Job:
             "place": self.place_id,
             "lang": self.lang,
             "db_path": str(db_path),
+            "issued": self.issued,
+            "final": self.final,
         }
 
 
@@ -89,6 +93,7 @@ class JobResult:
     outputs: dict[str, str] = field(default_factory=dict)
     error: str = ""
     failed_cell: int | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: execute, html, pdf, docx
 
     def to_manifest(self) -> dict[str, object]:
         entry = asdict(self)
@@ -160,9 +165,19 @@ def plan_jobs(
     lang: str,
     formats: Sequence[str],
     db_path: Path,
+    issued: str = "",
+    final: bool = False,
 ) -> list[Job]:
-    """The run list, derived from the reference data and the years in the store."""
+    """The run list, derived from the reference data and the years in the store; ``issued`` (the
+    date of issue, ``YYYY-MM-DD``) and ``final`` (no draft mark) go to every report."""
     check_formats(formats)
+    if issued:
+        from datetime import date
+
+        try:
+            date.fromisoformat(issued)
+        except ValueError:
+            raise UsageError(f"bad --date {issued!r}; write it as YYYY-MM-DD") from None
     years = available_years(db_path)
     if not years:
         raise UsageError(f"the store {db_path} has no reporting years")
@@ -192,7 +207,7 @@ def plan_jobs(
         chosen = valid if place == "all" else [p for p in valid if p == place]
         if kind == "review" and year < REVIEW_YEARS[0]:
             continue
-        jobs += [Job(kind, year, p, lang, tuple(formats)) for p in chosen]
+        jobs += [Job(kind, year, p, lang, tuple(formats), issued, final) for p in chosen]
     if not jobs:
         raise UsageError(f"nothing to run for place {place!r} and kinds {', '.join(kinds)}")
     return jobs
@@ -265,4 +280,13 @@ def job_fingerprint(job: Job, data_fp: str, code_fp: str, db_path: Path | None =
     digest.update(",".join(job.formats).encode())
     digest.update(data_fp.encode())
     digest.update(code_fp.encode())
+    # the words people wrote for this report (data/narrative/<year>/<place>.md): an edit re-renders
+    from analysis.data.narrative import narrative_path
+
+    try:
+        narrative = narrative_path(job.year, job.place_id)
+    except ValueError:
+        narrative = None
+    if narrative is not None and narrative.exists():
+        digest.update(narrative.read_bytes())
     return digest.hexdigest()

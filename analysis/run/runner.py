@@ -210,6 +210,7 @@ def run_batch(
             task.fingerprint,
             error=answer.error,
             failed_cell=answer.failed_cell,
+            timings=answer.timings,
         )
         results[task.job.key] = result
         try:
@@ -298,7 +299,14 @@ def run_from_args(args: object) -> int:
         build_store(db_path=db)
     kinds = list(ALL_KINDS) if args.kind == "all" else [k.strip() for k in args.kind.split(",")]
     jobs = plan_jobs(
-        kinds=kinds, year=args.year, place=args.place, lang=args.lang, formats=formats, db_path=db
+        kinds=kinds,
+        year=args.year,
+        place=args.place,
+        lang=args.lang,
+        formats=formats,
+        db_path=db,
+        issued=getattr(args, "date", "") or "",
+        final=bool(getattr(args, "final", False)),
     )
     try:
         summary = run_batch(

@@ -29,6 +29,7 @@ from IPython.display import Markdown, display
 import analysis
 import analysis.explore.questions as q
 import analysis.reports.content as r
+import analysis.reports.sections as sections
 from analysis.cli.status import targets_text
 from analysis.indicators.compute import compute_indicators, indicator_years
 from analysis.indicators.explain import explain
@@ -122,14 +123,14 @@ print(targets_text(year, lang=lang, db_path=db_path))
 # %% [markdown]
 # ## 4. Charts
 #
-# The report sections are functions of `analysis.reports.content`, usable here: `prepare` computes
-# once
-# for a report kind, year and place, then each section returns something to display.
+# The report sections are builders of `analysis.reports.sections`, usable here: `prepare`
+# computes once for a report kind, year and place, then each builder returns blocks of the
+# report model (figures, tables) to display.
 
 # %%
 ctx = r.prepare("district", year, place, lang, db_path)
-display(r.progress_chart(ctx))
-display(r.status_heatmap(ctx))
+display(*sections.progress_chart(ctx))
+display(*sections.status_heatmap(ctx))
 
 # %% [markdown]
 # ## 5. Recognition and scenarios

@@ -1,0 +1,142 @@
+"""Builders of the assessment sections: the words of the reporting units (never rewritten), and,
+where a unit has written nothing, sentences drafted from the numbers and marked as drafted.
+
+An area report speaks of the area's own results (its T2 status, its contribution to the
+province's counts), not of the province's."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.core.formatting import value_text
+from analysis.core.labels import label
+from analysis.data import places as places_mod
+from analysis.data import reference
+from analysis.reports import tables
+from analysis.reports.content import ReportContext, indicator_names, narrative_texts
+from analysis.reports.model import Block, BulletList, Paragraph
+from analysis.reports.targets import TARGET_IDS, still_needed
+
+#: Statuses counted as strengths; every other status (whatever progress calls it) is a shortfall.
+GOOD = ("achieved", "on_track")
+
+
+def _rows(ctx: ReportContext) -> pd.DataFrame:
+    """The statuses this report judges: the province's for the province, the area's own else."""
+    p = ctx.progress
+    rows = p[(p["place_id"] == ctx.place_id) & p["indicator_id"].isin(TARGET_IDS)]
+    return rows.sort_values(["indicator_id", "target_year"])
+
+
+def suggestion(ctx: ReportContext, r: pd.Series) -> str:
+    """One sentence on one target's status, with what is still needed."""
+    lang = ctx.lang
+    names = indicator_names(lang)
+    unit = str(reference.indicators().set_index("id").at[r["indicator_id"], "unit"])
+    words = label(
+        "suggestion_sentence",
+        lang,
+        id=r["indicator_id"],
+        name=names[r["indicator_id"]],
+        value=value_text(r["current_value"], unit, lang),
+        target_year=int(r["target_year"]),
+        target=value_text(r["target_value"], unit, lang),
+        status=str(r[f"label_{lang}"]).lower(),
+    )
+    needed = still_needed(r, unit, lang)
+    return words + (f"; {needed}" if needed else "") + "."
+
+
+def _contributions(ctx: ReportContext) -> list[str]:
+    """An area's own counts towards the province-wide targets (T1, T3, T4) that are above 0."""
+    lang = ctx.lang
+    names = indicator_names(lang)
+    ind = ctx.indicators
+    out = []
+    for tid in ("T1", "T3", "T4"):
+        hit = ind[
+            (ind["indicator_id"] == tid)
+            & (ind["place_id"] == ctx.place_id)
+            & (ind["year"] == ctx.year)
+        ]
+        if len(hit) and float(hit["value"].fillna(0).iloc[0]) > 0:
+            out.append(
+                label(
+                    "suggestion_contribution",
+                    lang,
+                    id=tid,
+                    name=names[tid],
+                    value=value_text(hit["value"].iloc[0], "count", lang),
+                )
+            )
+    return out
+
+
+def _areas_missing_t2(ctx: ReportContext) -> list[str]:
+    """For the province: the areas whose T2 (commodity crafts) is not achieved, by target year."""
+    p = ctx.progress
+    out = []
+    for ty, rows in p[(p["indicator_id"] == "T2") & (p["place_level"] == "district")].groupby(
+        "target_year"
+    ):
+        bad = rows[~rows["status"].isin(GOOD)]
+        if len(bad):
+            names = ", ".join(places_mod.place(pid)["short_name_vi"] for pid in bad["place_id"])
+            out.append(label("suggestion_t2_areas", ctx.lang, target_year=int(ty), areas=names))
+    return out
+
+
+def _national_shortfalls(ctx: ReportContext) -> list[str]:
+    """For the province: context indicators below Decision 801's national benchmark."""
+    from analysis.indicators.progress import assess_progress
+
+    statuses = assess_progress(ctx.indicators, ctx.year, reference.national_context_targets())
+    rows = statuses[
+        (statuses["place_id"] == ctx.place_id)
+        & ~statuses["status"].isin(GOOD)
+        & statuses["current_value"].notna()
+    ]
+    return [
+        suggestion(ctx, r) for _, r in rows.sort_values(["indicator_id", "target_year"]).iterrows()
+    ]
+
+
+def drafted(ctx: ReportContext, section: str) -> list[str]:
+    """Sentences drafted from the numbers for ``strengths`` or ``shortcomings``."""
+    rows = _rows(ctx)
+    province = ctx.place["level"] == "province"
+    if section == "strengths":
+        out = [suggestion(ctx, r) for _, r in rows[rows["status"].isin(GOOD)].iterrows()]
+        return out + ([] if province else _contributions(ctx))
+    if section == "shortcomings":
+        out = [suggestion(ctx, r) for _, r in rows[~rows["status"].isin(GOOD)].iterrows()]
+        if province:
+            out += _areas_missing_t2(ctx) + _national_shortfalls(ctx)
+        return out
+    return []
+
+
+def narrative(ctx: ReportContext, section: str, placeholder: bool = True) -> list[Block]:
+    """The words people wrote for a section (the place's narrative file, then its units'
+    workbooks), as they wrote them; else a placeholder and the sentences drafted from the
+    numbers, marked as drafted. ``placeholder=False``: nothing when nobody wrote the section."""
+    lang = ctx.lang
+    texts = narrative_texts(ctx, section)
+    blocks: list[Block] = []
+    if len(texts):
+        names = tables.unit_names(lang)
+        several = texts["unit_code"].nunique() > 1
+        for t in texts.itertuples(index=False):
+            lead = ""
+            if several and t.origin == "workbook" and t.paragraph == 1:
+                lead = names.get(t.unit_code, t.unit_code) + ":"
+            blocks.append(Paragraph(t.text, style="unit", lead=lead))
+        return blocks
+    if not placeholder:
+        return blocks
+    blocks.append(Paragraph(label("narrative_missing", lang), style="italic"))
+    hints = drafted(ctx, section)
+    if hints:
+        blocks.append(Paragraph(label("drafted_mark", lang), style="drafted"))
+        blocks.append(BulletList(hints, style="drafted"))
+    return blocks

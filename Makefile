@@ -44,7 +44,7 @@ $(DB): $(STAMP) $(wildcard data/sample/*.csv) $(wildcard data/reference/*)
 build: $(DB) ## validate the data and build the DuckDB store and indicator CSVs
 
 report: $(STAMP) $(DB) ## produce the evaluation reports from the sample data (outputs/)
-	$(BIN)/python -m analysis report --kind all --place all --format $(FORMATS) --jobs $(JOBS) $(if $(YEAR),--year $(YEAR))
+	$(BIN)/python -m analysis report --kind district,province,review,questions --place all --format $(FORMATS) --jobs $(JOBS) $(if $(YEAR),--year $(YEAR))
 
 test: $(STAMP) system-deps ## run the test suite
 	$(BIN)/python -m pytest -q

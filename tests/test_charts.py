@@ -399,7 +399,7 @@ def test_a_village_named_like_mathematics_does_not_break_the_report_map(sample_d
     """Issue 13, item 8: a name holding ``$...$`` crashed the map and failed the report."""
     import duckdb
 
-    from analysis.reports import content
+    from analysis.reports import content, sections
 
     odd = "Thôn $\\frac{1$ và $x^2$"
     with duckdb.connect(str(sample_db_copy)) as con:
@@ -410,5 +410,5 @@ def test_a_village_named_like_mathematics_does_not_break_the_report_map(sample_d
     place = {v: k for k, v in reference.districts().set_index("slug")["code"].items()}[district]
     with mpl.rc_context({"text.parse_math": True}):
         ctx = content.prepare("district", 2025, place, "vi", sample_db_copy)
-        image = content.village_map(ctx)
-    assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
+        [block] = sections.village_map(ctx)
+    assert block.png[:8] == b"\x89PNG\r\n\x1a\n"

@@ -71,9 +71,13 @@ def test_questions_kind_in_the_run_list(sample_db: Path) -> None:
     args = {"year": 2025, "lang": "vi", "formats": ["html"], "db_path": sample_db}
     jobs = plan_jobs(kinds=["questions"], place="all", **args)
     assert [j.place_id for j in jobs] == [p.stem for p in question_notebooks()]
-    # `--kind all`: 11 areas, the province, the 2025 review, and every question notebook.
-    everything = plan_jobs(kinds=list(ALL_KINDS), place="all", **args)
+    # `--kind all`: the plan's 13 reports (11 areas, the province, the 2025 review); the
+    # questions are asked for by name, as `make report` does, and are HTML pages only.
+    assert len(plan_jobs(kinds=list(ALL_KINDS), place="all", **args)) == 13
+    args["formats"] = ["html", "pdf", "docx"]
+    everything = plan_jobs(kinds=[*ALL_KINDS, "questions"], place="all", **args)
     assert len(everything) == 13 + len(jobs)
+    assert {j.formats for j in everything if j.kind == "question"} == {("html",)}
     # A place given by name goes through the resolver.
     by_name = plan_jobs(kinds=["district"], place="Huyện Cao Lộc", **args)
     assert [j.place_id for j in by_name] == ["cao-loc"]

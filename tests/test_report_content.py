@@ -15,7 +15,6 @@ import pytest
 from analysis.core import config
 from analysis.core.formatting import format_percent
 from analysis.data import places as places_mod
-from analysis.data import reference
 from analysis.reports import content, sections
 from analysis.reports.build import build_report
 from analysis.reports.render_docx import model_to_docx
@@ -106,7 +105,7 @@ def test_province_word_file_holds_the_form_and_follows_the_file(
         '"KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"', '"GIÁM ĐỐC"'
     )
     (folder / "report_forms.yaml").write_text(forms, encoding="utf-8")
-    monkeypatch.setattr(reference, "REFERENCE_DIR", folder)
+    monkeypatch.setenv("LANGSON_REFERENCE", str(folder))
     final = build_report("province", 2025, "tinh-lang-son", "vi", sample_db, "2025-12-20", True)
     header, body, footer = _docx_text(final.to_json())
     assert "Số: …/BC-SNN-THU" in header

@@ -164,7 +164,9 @@ def test_commune_report(sample_db: Path) -> None:
     got = by_id(rows(sections.targets(ctx), "targets"))
     assert got["T2"][2] == "—"  # T2 is counted per former district-level area
     assert got["T2"][5] == "Không áp dụng"
-    assert got["T4"][2] == "0" and got["T4"][3] == "3"
+    # T4 counts recognised craft villages with tourism: the sample's three tourism villages are
+    # not recognised, so the commune and the province both count 0 (docs/assumptions.md, I4)
+    assert got["T4"][2] == "0" and got["T4"][3] == "0"
     model = build_report("commune", 2025, "xa-cong-son", "vi", sample_db).to_json()
     assert model["front"]["body"] == "ỦY BAN NHÂN DÂN XÃ CÔNG SƠN"
     villages = rows(sections.villages_table(ctx), "villages")

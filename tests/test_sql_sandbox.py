@@ -91,6 +91,7 @@ def test_build_into_another_store_writes_beside_it(tmp_path: Path, monkeypatch) 
         "effectiveness.csv",
         "indicators.csv",
         "progress.csv",
+        "readings.csv",
         "recognition_candidates.csv",
         "recognition_screen.csv",
     ]

@@ -15,9 +15,9 @@ from analysis.core.errors import UsageError
 from analysis.run.questions import question_jobs
 
 KINDS = ("district", "province", "review", "commune", "questions")
-#: What `--kind all` runs: the plan's own reports and the answers to the question notebooks
-#: (communes on request).
-ALL_KINDS = ("district", "province", "review", "questions")
+#: What `--kind all` runs: the plan's own reports (communes and the question notebooks on
+#: request; `make report` adds the questions).
+ALL_KINDS = ("district", "province", "review")
 FORMATS = ("html", "pdf", "docx")
 NOTEBOOKS = {
     "district": "district_report.ipynb",
@@ -196,8 +196,8 @@ def plan_jobs(
     for kind in kinds:
         if kind not in KINDS:
             raise UsageError(f"unknown kind {kind!r}; use {', '.join(KINDS)} or all")
-        if kind == "questions":  # the question notebooks, whatever the place
-            jobs += question_jobs(year, lang, tuple(formats))
+        if kind == "questions":  # the question notebooks, whatever the place, as HTML pages
+            jobs += question_jobs(year, lang, ("html",))
             continue
         valid = places_for(kind, db_path)
         if place != "all" and place not in valid and len(kinds) == 1:

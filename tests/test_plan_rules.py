@@ -1,7 +1,7 @@
 """The indicators count what the plan and the law count, on the hand-worked data set of
 ``test_indicators.py`` extended with villages that break a rule, a withdrawn recognition, the
 submissions of each area and a second evaluation year. Expected values are worked out by hand
-in the comments; each test failed on the engine before issue 12."""
+in the comments; each test fails on the engine as it was before the rules were applied."""
 
 from __future__ import annotations
 
@@ -263,3 +263,22 @@ def test_the_environmental_reduction_is_marked_and_footnoted() -> None:
         "vi"
     )
     assert "reduced" in environment_footnote("en") and "unverified" in environment_footnote("en")
+
+
+def test_explain_says_why_a_member_is_out(unlawful: Dataset, withdrawn: Dataset) -> None:
+    from analysis.indicators.explain import explain
+
+    def reason(ds: Dataset, indicator: str, year: int, member: str) -> tuple[bool, str]:
+        rows = explain(ds, indicator, year, lang="en").set_index("member_id")
+        return bool(rows.at[member, "counted"]), str(rows.at[member, "reason"])
+
+    counted, why = reason(unlawful, "T1", 2023, "XC")
+    assert not counted and "not recorded as at risk of dying out" in why
+    counted, why = reason(unlawful, "T3", 2023, "XB")
+    assert not counted and "does not meet the rules" in why
+    assert reason(withdrawn, "T3", 2022, "VE") == (True, "recognised in 2021")
+    counted, why = reason(withdrawn, "T3", 2023, "VE")
+    assert not counted and why.endswith("recognition withdrawn in 2023")
+    tourism = make_dataset(VILLAGES + TOURISM, VILLAGE_YEAR, CRAFTS, DISTRICT_CRAFTS)
+    counted, why = reason(tourism, "T4", 2023, "XT")
+    assert not counted and why.endswith("not a recognised craft village")

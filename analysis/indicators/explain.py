@@ -30,6 +30,7 @@ from analysis.core.text import vi_order
 from analysis.data import places as places_mod
 from analysis.data import reference
 from analysis.data.resolve import resolve_place
+from analysis.data.rules import unlawful_craft_recognition
 from analysis.data.store import Dataset
 from analysis.indicators.compute import (
     CONTRIBUTIONS,
@@ -305,12 +306,7 @@ def _village_members(ds: Dataset, indicator_id: str, year: int, lang: str) -> pd
 
 
 def _lawful_crafts(crafts: pd.DataFrame) -> np.ndarray:
-    """Which crafts' recognitions T3 counts: all, or those the law allows where the rules
-    catalogue (``analysis.data.rules``) says which."""
-    try:
-        from analysis.data.rules import unlawful_craft_recognition
-    except ImportError:  # before the rules catalogue: every recognition counts
-        return np.ones(len(crafts), dtype=bool)
+    """Which crafts' recognitions T3 counts: those the rules catalogue allows."""
     return ~unlawful_craft_recognition(crafts).to_numpy(dtype=bool)
 
 

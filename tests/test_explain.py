@@ -189,3 +189,26 @@ def test_members_add_up_to_every_published_value(sample_db: Path) -> None:
     assert explain(ds, "T6", 2025, "Huyện Cao Lộc").attrs["value"] == pytest.approx(
         row["value"].iloc[0], nan_ok=True
     )
+
+
+def test_a_withdrawn_recognition_says_so() -> None:
+    # VW recognised 2022, recognition withdrawn 2024: in T3 and T6 in 2023, out in 2024.
+    village = {
+        "village_id": "VW",
+        "recognition": "lang_nghe",
+        "recognised": 2022,
+        "recognition_regime": "52/2018",
+        "withdrawal_year": 2024,
+        "withdrawal_decision": "12/QĐ-UBND",
+    }
+    data = make_dataset([village], [{"village_id": "VW", "year": y} for y in (2022, 2023, 2024)])
+    assert rows(explain(data, "T3", 2023, lang="en"))["VW"] == (True, "recognised in 2022")
+    assert rows(explain(data, "T3", 2024, lang="en"))["VW"] == (
+        False,
+        "recognised in 2022, but recognition withdrawn in 2024",
+    )
+    later = explain(data, "T6", 2024, lang="en")
+    assert rows(later)["VW"] == (False, "recognition withdrawn in 2024")
+    assert not later["in_scope"].any() and np.isnan(later.attrs["value"])
+    # 2023: 40 of its 50 facilities comply (the defaults): 80%.
+    assert explain(data, "T6", 2023).attrs["value"] == pytest.approx(80.0)

@@ -30,6 +30,7 @@ from analysis.core.text import vi_order
 from analysis.data import places as places_mod
 from analysis.data import reference
 from analysis.data.resolve import resolve_place
+from analysis.data.rules import unlawful_craft_recognition
 from analysis.data.store import Dataset
 from analysis.indicators.compute import (
     CONTRIBUTIONS,
@@ -183,7 +184,18 @@ def _reasons_t4(panel: pd.DataFrame, counted: np.ndarray, year: int, lang: str) 
     return _event_reasons(panel["tourism_since"], counted, year, lang, _TOURISM, rule)
 
 
-def _not_recognised(lang: str, year: int) -> str:
+def _not_recognised(panel: pd.DataFrame, i: int, year: int, lang: str) -> str:
+    """Why a village is outside T5 and T6: withdrawn, unlawfully recognised, or not (yet)
+    recognised by the end of ``year``."""
+    withdrawn = panel["withdrawn_year"].iloc[i] if "withdrawn_year" in panel else np.nan
+    if not np.isnan(withdrawn) and withdrawn <= year:
+        at = _year_text(withdrawn)
+        return _words(lang, f"công nhận bị thu hồi năm {at}", f"recognition withdrawn in {at}")
+    lawful = bool(panel["lawful"].iloc[i]) if "lawful" in panel else True
+    if panel["recognition"].iloc[i] != "none" and not lawful:
+        return _words(
+            lang, "công nhận không đúng quy định", "the recognition does not meet the rules"
+        )
     return _words(
         lang, f"chưa được công nhận đến hết năm {year}", f"not recognised by the end of {year}"
     )
@@ -201,7 +213,7 @@ def _reasons_t5(ds: Dataset, panel: pd.DataFrame, year: int, lang: str) -> list[
     out = []
     for i, village in enumerate(panel["village_id"]):
         if not scope[i]:
-            out.append(_not_recognised(lang, year))
+            out.append(_not_recognised(panel, i, year, lang))
             continue
         row = comp.loc[village]
         failed = [s for s in specs if row[s["id"]] is not pd.NA and not bool(row[s["id"]])]
@@ -230,7 +242,7 @@ def _reasons_t6(panel: pd.DataFrame, year: int, lang: str) -> list[str]:
         zip(panel["facilities"], panel["facilities_compliant"], strict=True)
     ):
         if not scope[i]:
-            out.append(_not_recognised(lang, year))
+            out.append(_not_recognised(panel, i, year, lang))
         elif np.isnan(fac) or np.isnan(ok):
             out.append(_words(lang, "thiếu số liệu cơ sở sản xuất", "no facility figures"))
         elif ok >= fac:
@@ -305,12 +317,7 @@ def _village_members(ds: Dataset, indicator_id: str, year: int, lang: str) -> pd
 
 
 def _lawful_crafts(crafts: pd.DataFrame) -> np.ndarray:
-    """Which crafts' recognitions T3 counts: all, or those the law allows where the rules
-    catalogue (``analysis.data.rules``) says which."""
-    try:
-        from analysis.data.rules import unlawful_craft_recognition
-    except ImportError:  # before the rules catalogue: every recognition counts
-        return np.ones(len(crafts), dtype=bool)
+    """Which crafts' recognitions T3 counts: those the rules catalogue allows."""
     return ~unlawful_craft_recognition(crafts).to_numpy(dtype=bool)
 
 

@@ -240,6 +240,8 @@ def _pace() -> pd.DataFrame:
             ("T6", PROVINCE, "province", 2025, 94.7),
             ("T1", PROVINCE, "province", 2021, 0.0),
             ("T1", PROVINCE, "province", 2025, 1.0),
+            ("T4", PROVINCE, "province", 2023, 1.0),
+            ("T4", PROVINCE, "province", 2025, 3.0),
         ]
     )
     targets = _targets(
@@ -248,6 +250,8 @@ def _pace() -> pd.DataFrame:
             ("T6", 2030, "province", ">=", 100),
             ("T1", 2025, "province", ">=", 1),
             ("T1", 2030, "province", ">=", 3),
+            ("T4", 2025, "province", ">=", 1),
+            ("T4", 2030, "province", ">=", 2),
         ]
     )
     return review.required_pace(assess_progress(ind, 2025, targets), [PROVINCE], 2025)
@@ -272,11 +276,19 @@ def test_the_pace_needed_after_2025_for_a_target_short_in_2025() -> None:
     assert (t1["still_needed"], t1["required_per_year"]) == pytest.approx((2.0, 0.4))
     assert t1["observed_per_year"] == pytest.approx(0.2)
     assert t1["pace_ratio"] == pytest.approx(2.0)
+    # T4: 3 in 2025 already meets 2030's >= 2: nothing still needed, no pace, no ratio
+    t4 = pace.loc["T4"]
+    assert (t4["status_end"], t4["still_needed"], t4["required_per_year"]) == ("achieved", 0, 0)
+    assert math.isnan(t4["pace_ratio"])
+    assert text.drafted_met_targets(_pace(), "vi") == [
+        "T4 (Làng nghề gắn với du lịch): 3 năm 2025, đã đạt mục tiêu năm 2030 (≥ 2)."
+    ]
 
 
 def test_directions_and_causes_drafted_from_the_pace_and_the_money() -> None:
     pace = _pace()
     lines = text.drafted_directions(pace, 2021, "vi")
+    assert [line[:2] for line in lines] == ["T1", "T6"]  # T4 needs nothing more
     t6 = next(line for line in lines if line.startswith("T6"))
     assert "còn cần thêm 5,3 điểm %" in t6
     assert "bình quân 1,1 điểm %/năm trong giai đoạn 2026-2030" in t6
@@ -296,7 +308,7 @@ def test_money_above_and_below_the_slow_share_is_drafted_on_its_side() -> None:
     period = review.funding_period(FUNDING, 2021, 2023)
     tasks = review.tasks_period(FUNDING[FUNDING["year"].between(2021, 2023)])
     weak = text.drafted_shortcomings(period, tasks, "vi", RULES)
-    strong = text.drafted_strengths(period, tasks, _pace().iloc[0:0], "vi", RULES)
+    strong = text.drafted_strengths(period, tasks, "vi", RULES)
     # the period: 280/380 = 73.7% < 80; central 61.5% < 80; provincial exactly 80: not slow
     assert weak[0] == (
         "Cả giai đoạn: giải ngân 280,0 triệu đồng/380,0 triệu đồng kế hoạch (73,7%)."

@@ -273,9 +273,9 @@ def required_pace(
         needed = r["required_per_year"]
         if is_missing(needed) and not is_missing(gap) and gap == 0:
             needed = 0.0
-        ratio = (
+        ratio = (  # only while something is still needed and something was gained
             float(needed) / observed
-            if not is_missing(needed) and not is_missing(observed) and observed > 0
+            if not is_missing(needed) and needed > 0 and not is_missing(observed) and observed > 0
             else np.nan
         )
         rows.append(

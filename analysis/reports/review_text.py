@@ -133,15 +133,10 @@ def funding_lines(
 
 
 def drafted_strengths(
-    period: pd.DataFrame,
-    tasks: pd.DataFrame,
-    pace: pd.DataFrame,
-    lang: str = "vi",
-    rules: dict | None = None,
+    period: pd.DataFrame, tasks: pd.DataFrame, lang: str = "vi", rules: dict | None = None
 ) -> list[str]:
     """Strengths drafted from the period: what the activities produced; money disbursed at or
-    above the slow share (the period, sources, task groups); targets already met for 2030
-    (``pace``: :func:`analysis.reports.review.required_pace`)."""
+    above the slow share (the period, sources, task groups)."""
     out = []
     if len(tasks):
         out.append(
@@ -154,8 +149,14 @@ def drafted_strengths(
                 marks=format_count(tasks["trademarks_registered"].sum(), lang),
             )
         )
-    out += funding_lines(period, tasks, lang, rules, good=True)
+    return out + funding_lines(period, tasks, lang, rules, good=True)
+
+
+def drafted_met_targets(pace: pd.DataFrame, lang: str = "vi") -> list[str]:
+    """The targets already met for the end year (``pace``:
+    :func:`analysis.reports.review.required_pace`), with the review year's value."""
     names = _indicator_names(lang)
+    out = []
     for _, r in pace.iterrows():
         if r["status_end"] != "achieved":
             continue

@@ -304,6 +304,12 @@ def test_directions_and_causes_drafted_from_the_pace_and_the_money() -> None:
     assert causes[0].endswith("giải ngân 50,0%.")
 
 
+def test_a_missing_change_prints_a_dash_alone() -> None:
+    assert text.change_text(float("nan"), "percent", "vi") == "—"
+    assert text.change_text(5.25, "percent", "vi") == "5,3 điểm %"  # half up, in points
+    assert text.change_text(2.0, "count", "en") == "2"
+
+
 def test_money_above_and_below_the_slow_share_is_drafted_on_its_side() -> None:
     period = review.funding_period(FUNDING, 2021, 2023)
     tasks = review.tasks_period(FUNDING[FUNDING["year"].between(2021, 2023)])

@@ -31,8 +31,9 @@ def money_text(value: object, lang: str) -> str:
 
 
 def change_text(value: object, unit: str, lang: str) -> str:
-    """A change or a gap in an indicator's unit; for a share, in percentage points."""
-    if unit == "percent":
+    """A change or a gap in an indicator's unit; for a share, in percentage points (a dash
+    when missing)."""
+    if unit == "percent" and not is_missing(value):
         return f"{format_number(value, 1, lang)} {label('scn_points', lang)}"
     return value_text(value, unit, lang)
 

@@ -304,6 +304,27 @@ def test_directions_and_causes_drafted_from_the_pace_and_the_money() -> None:
     assert causes[0].endswith("giải ngân 50,0%.")
 
 
+def test_the_final_review_states_the_shortfall_not_a_pace() -> None:
+    ind = _indicators(
+        [
+            ("T6", PROVINCE, "province", 2020, 90.0),
+            ("T6", PROVINCE, "province", 2030, 97.5),
+        ]
+    )
+    targets = _targets([("T6", 2030, "province", ">=", 100)])
+    pace = review.required_pace(assess_progress(ind, 2030, targets), [PROVINCE], 2030)
+    row = pace.iloc[0]
+    # 2030: 97.5 against >= 100: not achieved, 2.5 points short; kept (97.5 - 90) / 10 = 0.75
+    assert (row["status_review"], row["status_end"]) == ("not_achieved", "not_achieved")
+    assert row["shortfall_review"] == pytest.approx(2.5) and row["still_needed"] == pytest.approx(
+        2.5
+    )
+    assert math.isnan(row["required_per_year"]) and row["observed_per_year"] == pytest.approx(0.75)
+    (line,) = text.drafted_directions(pace, 2021, "vi")
+    assert "không đạt mục tiêu năm 2030 (≥ 100,0%), còn thiếu 2,5 điểm %" in line
+    assert "(giai đoạn 2021-2030: bình quân 0,8 điểm %/năm)" in line  # 0.75 rounds half up
+
+
 def test_a_missing_change_prints_a_dash_alone() -> None:
     assert text.change_text(float("nan"), "percent", "vi") == "—"
     assert text.change_text(5.25, "percent", "vi") == "5,3 điểm %"  # half up, in points

@@ -234,17 +234,23 @@ def drafted_causes(
 
 def drafted_directions(pace: pd.DataFrame, first_year: int, lang: str = "vi") -> list[str]:
     """For each target not yet met for 2030: how much is still needed and the pace needed a year
-    after the review year, next to the pace kept since ``first_year``."""
+    after the review year, next to the pace kept since ``first_year``; in the final review (the
+    review year is the end year) what it fell short by, next to the pace kept."""
     names = _indicator_names(lang)
     out = []
     for _, r in pace.iterrows():
         if is_missing(r["still_needed"]) or r["still_needed"] <= 0:
             continue
         unit = str(r["unit"])
-        known = not is_missing(r["required_per_year"])
+        if int(r["review_year"]) >= int(r["end_year"]):
+            key = "review_direction_final"
+        elif is_missing(r["required_per_year"]):
+            key = "review_direction_gap"
+        else:
+            key = "review_direction"
         out.append(
             label(
-                "review_direction" if known else "review_direction_gap",
+                key,
                 lang,
                 id=r["indicator_id"],
                 name=names.get(r["indicator_id"], r["indicator_id"]),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.formatting import (
+    change_text,
     format_count,
     format_number,
     format_percent,
@@ -28,14 +29,6 @@ _OPERATORS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "=", "==": "=",
 def money_text(value: object, lang: str) -> str:
     """Million VND with one decimal: ``1.234,5 triệu đồng`` / ``1,234.5 million VND``."""
     return label("review_money", lang, amount=format_number(value, 1, lang))
-
-
-def change_text(value: object, unit: str, lang: str) -> str:
-    """A change or a gap in an indicator's unit; for a share, in percentage points (a dash
-    when missing)."""
-    if unit == "percent" and not is_missing(value):
-        return f"{format_number(value, 1, lang)} {label('scn_points', lang)}"
-    return value_text(value, unit, lang)
 
 
 def target_text(operator: object, value: object, unit: str, lang: str) -> str:

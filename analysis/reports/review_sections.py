@@ -213,7 +213,7 @@ def review_pace(ctx: ReportContext) -> list[Block]:
             Column("ratio", label("col_pace_ratio", lang), "number", 1),
         ]
     frame = pd.DataFrame(rows, columns=["status_id", *[c.key for c in columns]])
-    return [Table(frame, columns, name="review_pace", status_of={"status": "status_id"})]
+    return [Table(frame, columns, name="review_pace", status_of={"status": "status_id"}, wide=True)]
 
 
 def drafted_review(ctx: ReportContext, section: str) -> list[str]:

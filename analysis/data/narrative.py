@@ -52,10 +52,20 @@ SECTIONS: dict[str, dict[str, object]] = {
         "also": ["Tồn tại, hạn chế và nguyên nhân", "Hạn chế", "Shortcomings and their causes"],
     },
     "causes": {"vi": "Nguyên nhân", "en": "Causes", "also": []},
+    "lessons": {  # the reviews (sơ kết 2025, tổng kết 2030)
+        "vi": "Bài học kinh nghiệm",
+        "en": "Lessons learned",
+        "also": ["Bài học", "Lessons"],
+    },
     "next_year": {
         "vi": "Nhiệm vụ năm tới",
         "en": "Tasks for next year",
         "also": ["Nhiệm vụ, giải pháp năm tiếp theo", "Tasks and solutions for next year"],
+    },
+    "directions": {  # the reviews: the period after the review year
+        "vi": "Phương hướng, nhiệm vụ giai đoạn tiếp theo",
+        "en": "Directions and tasks for the next period",
+        "also": ["Phương hướng, nhiệm vụ", "Phương hướng", "Directions"],
     },
     "proposals": {
         "vi": "Kiến nghị",

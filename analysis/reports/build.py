@@ -17,7 +17,7 @@ from typing import Any
 
 from analysis.core.labels import label
 from analysis.data import reference
-from analysis.reports import appendices, assessment, sections
+from analysis.reports import appendices, assessment, review_sections, sections
 from analysis.reports.content import ReportContext, prepare
 from analysis.reports.model import Block, Report, Section
 from analysis.reports.targets import status_looks
@@ -41,6 +41,13 @@ BUILDERS: dict[str, Callable[..., list[Block]]] = {
     "appendix_audit": appendices.appendix_audit,
     "appendix_definitions": appendices.appendix_definitions,
     "method_appendix": appendices.method_appendix,
+    "review_targets_by_year": review_sections.review_targets_by_year,
+    "review_tasks": review_sections.review_tasks,
+    "review_bodies": review_sections.review_bodies,
+    "review_funding": review_sections.review_funding,
+    "review_funding_chart": review_sections.review_funding_chart,
+    "review_pace": review_sections.review_pace,
+    "review_narrative": review_sections.review_narrative,
 }
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 _NUMBERED = re.compile(r"^(?:[IVX]+\.|\d+\.|Phụ lục \d+\.|Appendix \d+\.)\s*")

@@ -12,9 +12,11 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 from intake_helpers import (
+    FIGURE_COLUMNS,
     FIGURES_183_2024,
     column_of,
     copy_db,
@@ -23,7 +25,7 @@ from intake_helpers import (
     options,
 )
 
-from analysis.intake.ingest import IntakeLimits, ingest_file, table_checksums
+from analysis.intake.ingest import IntakeLimits, IntakeResult, ingest_file, table_checksums
 from analysis.intake.workbook import COVER_TITLE, FIRST_DATA_ROW, sheet_specs
 
 SPECS = sheet_specs()
@@ -35,19 +37,25 @@ NARR = SPECS["narrative"].title
 ROW_BACNGA, ROW_CONGSON = FIRST_DATA_ROW, FIRST_DATA_ROW + 1  # villages sorted by id
 
 
-@pytest.fixture(scope="module")
-def corpus_env(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> dict[str, object]:
-    """One store for the whole corpus (it must never change) and the good workbook."""
-    root = tmp_path_factory.mktemp("corpus")
+def make_env(root: Path, sample_db: Path) -> dict[str, object]:
+    """One store for the whole corpus (a rejected case must never change it), the store the
+    accepted cases copy, and the good workbook."""
     db = copy_db(sample_db, root / "store")
     good = good_183_2024(db, root)
     return {
         "root": root,
         "db": db,
+        "sample_db": sample_db,
         "good": good,
         "checksums": table_checksums(db),
         "db_sha": hashlib.sha256(db.read_bytes()).hexdigest(),
     }
+
+
+@pytest.fixture(scope="module")
+def corpus_env(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> dict[str, object]:
+    """The corpus's store and good workbook (:func:`make_env`)."""
+    return make_env(tmp_path_factory.mktemp("corpus"), sample_db)
 
 
 # ------------------------------------------------------------------------------ file builders
@@ -159,6 +167,39 @@ def _several(*fns: Callable[[openpyxl.Workbook], None]) -> Callable[[openpyxl.Wo
             f(wb)
 
     return fn
+
+
+def _clear_rows(sheet: str) -> Callable[[openpyxl.Workbook], None]:
+    """Every data row of a sheet emptied, its header kept (a sheet "sent empty")."""
+
+    def fn(wb: openpyxl.Workbook) -> None:
+        ws = wb[sheet]
+        for row in range(FIRST_DATA_ROW, ws.max_row + 1):
+            for col in range(1, ws.max_column + 1):
+                ws.cell(row=row, column=col).value = None
+
+    return fn
+
+
+def _clear_figures(row: int) -> Callable[[openpyxl.Workbook], None]:
+    """A village's figures emptied, its code and name kept."""
+
+    def fn(wb: openpyxl.Workbook) -> None:
+        for name in FIGURE_COLUMNS:
+            wb[VY].cell(row=row, column=column_of("village_year", name)).value = None
+
+    return fn
+
+
+def _delete_row(sheet: str, row: int) -> Callable[[openpyxl.Workbook], None]:
+    def fn(wb: openpyxl.Workbook) -> None:
+        wb[sheet].delete_rows(row)
+
+    return fn
+
+
+def _left(row: int, reason: str) -> Callable[[openpyxl.Workbook], None]:
+    return _vy("left_reason", reason, row)
 
 
 def _zip_bomb(good: bytes) -> bytes:
@@ -379,6 +420,53 @@ CASES: dict[str, tuple[Callable[[Path, Path], Path], str, tuple[object, ...] | N
         "legacy_encoding",
         (COVER_TITLE, cover_row("sender"), "B"),
     ),
+    # A sheet sent empty, or a village left out, deletes nothing (issue 13, item 1)
+    "empty_village_figures_sheet": (
+        _edit(_clear_rows(VY)),
+        "village_missing",
+        (VY, None, None),
+    ),
+    "village_row_deleted": (
+        _edit(_delete_row(VY, ROW_CONGSON)),
+        "village_missing",
+        (VY, None, None),
+    ),
+    "village_figures_cleared": (
+        _edit(_clear_figures(ROW_CONGSON)),
+        "village_missing",
+        (VY, ROW_CONGSON, "O"),
+    ),
+    "empty_activities_sheet": (
+        _edit(_clear_rows(ACT)),
+        "activities_missing",
+        (ACT, FIRST_DATA_ROW, "A"),
+    ),
+    "left_village_with_figures": (
+        _edit(_left(ROW_BACNGA, "Giải thể")),
+        "left_with_figures",
+        (VY, ROW_BACNGA, "O"),
+    ),
+    "unknown_reason_for_leaving": (
+        _edit(_several(_clear_figures(ROW_CONGSON), _left(ROW_CONGSON, "Bỏ đi nơi khác"))),
+        "unknown_code",
+        (VY, ROW_CONGSON, "O"),
+    ),
+    # A village's name that is another village's (item 2)
+    "village_name_of_another_village": (
+        _edit(_vy("village_name", "Thôn Nà Rọ")),
+        "village_name_other",
+        (VY, ROW_BACNGA, "B"),
+    ),
+    "updates_name_of_another_village": (
+        _edit(_upd("village_name", "Thôn Bắc Nga")),
+        "village_name_other",
+        (UPD, ROW_CONGSON, "B"),
+    ),
+    "figures_name_of_a_sibling_village": (
+        _edit(_vy("village_name", "Thôn Bó Củng", ROW_CONGSON)),
+        "village_name_other",
+        (VY, ROW_CONGSON, "B"),
+    ),
 }
 #: Smaller limits for the size cases, so that the test files stay small and fast.
 LIMITS = IntakeLimits(max_file_bytes=2 * 2**20, max_unzipped_bytes=20 * 2**20)
@@ -388,20 +476,24 @@ def test_corpus_is_large_enough() -> None:
     assert len(CASES) >= 30
 
 
+def run_rejected(name: str, env: dict[str, object]) -> tuple[IntakeResult, Path, bytes]:
+    """Ingest a malformed case into the corpus's store; the result, its folder, the bytes sent."""
+    build = CASES[name][0]
+    work = Path(env["root"]) / name  # type: ignore[arg-type]
+    work.mkdir()
+    bad = build(Path(env["good"]), work / f"{name}.xlsx")  # type: ignore[arg-type]
+    sent = bad.read_bytes()
+    result = ingest_file(bad, replace(options(Path(env["db"]), work), limits=LIMITS))  # type: ignore[arg-type]
+    return result, work, sent
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_malformed_workbook_is_rejected_and_store_unchanged(
     name: str, corpus_env: dict[str, object]
 ) -> None:
     build, code, where = CASES[name]
-    root: Path = corpus_env["root"]  # type: ignore[assignment]
     db: Path = corpus_env["db"]  # type: ignore[assignment]
-    work = root / name
-    work.mkdir()
-    bad = build(corpus_env["good"], work / f"{name}.xlsx")  # type: ignore[arg-type]
-    sent = bad.read_bytes()
-    opts = replace(options(db, work), limits=LIMITS)
-
-    result = ingest_file(bad, opts)
+    result, work, sent = run_rejected(name, corpus_env)
 
     assert result.outcome == "rejected", result.problems
     assert code in result.codes, [p.describe("en") for p in result.errors]
@@ -455,3 +547,276 @@ def test_legacy_text_report_suggests_the_unicode_reading(corpus_env: dict[str, o
     result = ingest_file(bad, options(corpus_env["db"], work))  # type: ignore[arg-type]
     problem = next(p for p in result.errors if p.code == "legacy_encoding")
     assert "TCVN3" in problem.rule_vi and "Nguyễn Thị Lan" in problem.rule_vi
+
+
+# ------------------------------------------------------------------- inputs that are accepted
+
+RLO, RLM = "\u202e", "\u200f"
+
+
+def _stored(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _narrative_is(text: str) -> Callable[[Path], bool]:
+    def check(db: Path) -> bool:
+        rows = _stored(
+            db,
+            "SELECT text_vi FROM narratives WHERE unit_code = '183' AND year = 2024 "
+            "AND section = 'strengths'",
+        )
+        return rows == [(text,)]
+
+    return check
+
+
+def _no_activities(db: Path) -> bool:
+    return _stored(
+        db, "SELECT count(*) FROM activities WHERE unit_code = '183' AND year = 2024"
+    ) == [(0,)]
+
+
+def _figures_by_code(db: Path) -> bool:
+    return _stored(
+        db,
+        "SELECT households_total FROM village_year WHERE village_id = 'CL-BACNGA' AND year = 2024",
+    ) == [(131,)]
+
+
+def _congson_gone(db: Path) -> bool:
+    return _stored(
+        db, "SELECT count(*) FROM village_year WHERE village_id = 'CL-CONGSON' AND year = 2024"
+    ) == [(0,)]
+
+
+#: Inputs that load, with the warning they must raise (code, location) and a check on the
+#: stored data: name: (how the file is made, warning code or None, location, check).
+ACCEPTED: dict[
+    str,
+    tuple[
+        Callable[[Path, Path], Path],
+        str | None,
+        tuple[object, ...] | None,
+        Callable[[Path], bool] | None,
+    ],
+] = {
+    "village_left_with_a_reason": (
+        _edit(_several(_clear_figures(ROW_CONGSON), _left(ROW_CONGSON, "Giải thể"))),
+        "village_left",
+        (VY, ROW_CONGSON, "O"),
+        _congson_gone,
+    ),
+    "no_activities_declared": (
+        _edit(_several(_clear_rows(ACT), _cell(ACT, FIRST_DATA_ROW, 1, "Không có hoạt động"))),
+        None,
+        None,
+        _no_activities,
+    ),
+    "village_name_misspelt": (
+        _edit(_vy("village_name", "Thôn Bắc Nga Mới")),
+        "village_name_differs",
+        (VY, ROW_BACNGA, "B"),
+        _figures_by_code,
+    ),
+    "village_name_in_tcvn3": (
+        _edit(_vy("village_name", "Th«n B¾c Nga")),
+        "village_name_legacy",
+        (VY, ROW_BACNGA, "B"),
+        _figures_by_code,
+    ),
+    "village_name_in_vni": (
+        _edit(_vy("village_name", "Thoân Baéc Nga")),
+        "village_name_legacy",
+        (VY, ROW_BACNGA, "B"),
+        _figures_by_code,
+    ),
+    "bidi_override_in_narrative": (
+        _edit(_cell(NARR, FIRST_DATA_ROW, 3, f"Duy trì {RLO}ổn định{RLM} các nghề.")),
+        "hidden_removed",
+        (NARR, FIRST_DATA_ROW, "C"),
+        _narrative_is("Duy trì ổn định các nghề."),
+    ),
+    "bidi_override_in_sender": (
+        _edit(_cover("sender", f"Nguyễn {RLO}Thị Lan")),
+        "hidden_removed",
+        (COVER_TITLE, cover_row("sender"), "B"),
+        None,
+    ),
+    "narrative_line_breaks_kept": (
+        _edit(_cell(NARR, FIRST_DATA_ROW, 3, "Đoạn một.\n\nĐoạn  hai,\r\ndòng hai.")),
+        None,
+        None,
+        _narrative_is("Đoạn một.\n\nĐoạn hai,\ndòng hai."),
+    ),
+    "narrative_starting_with_a_dash": (
+        _edit(_cell(NARR, FIRST_DATA_ROW, 3, "- Duy trì các nghề.")),
+        None,
+        None,
+        _narrative_is("- Duy trì các nghề."),  # stored as written; the writers defuse it
+    ),
+    "village_named_by_name_only": (
+        _edit(_vy("village_id", None)),
+        "name_matched",
+        (VY, ROW_BACNGA, "A"),
+        _figures_by_code,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ACCEPTED))
+def test_accepted_input_loads_with_its_warning(name: str, corpus_env: dict[str, object]) -> None:
+    outcome = run_accepted(name, corpus_env)
+    assert outcome["outcome"] == "loaded", outcome["errors"]
+    _, code, where, _ = ACCEPTED[name]
+    if code is not None:
+        hits = [w for w in outcome["warnings"] if w[0] == code]
+        assert hits, outcome["warnings"]
+        if where is not None:
+            assert any(w[1:] == where for w in hits), hits
+    assert outcome["check"] is not False
+
+
+def run_accepted(name: str, env: dict[str, object]) -> dict[str, object]:
+    """Load an accepted case into its own copy of the store; what happened."""
+    build, _, _, check = ACCEPTED[name]
+    work = Path(env["root"]) / f"ok-{name}"  # type: ignore[arg-type]
+    work.mkdir()
+    db = copy_db(Path(env["sample_db"]), work / "store")  # type: ignore[arg-type]
+    bad = build(Path(env["good"]), work / f"{name}.xlsx")  # type: ignore[arg-type]
+    before = table_checksums(db)
+    result = ingest_file(bad, options(db, work))
+    return {
+        "outcome": result.outcome,
+        "errors": [p.describe("en") for p in result.errors],
+        "warnings": [(p.code, p.sheet, p.row, p.column) for p in result.warnings],
+        "check": None if check is None else bool(check(db)),
+        "before": store_digest(before),
+        "after": store_digest(table_checksums(db)),
+    }
+
+
+def store_digest(checksums: dict[str, tuple[int, str]]) -> str:
+    """One short digest of every table's checksum (``table_checksums``)."""
+    text = ";".join(f"{k}:{n}:{d}" for k, (n, d) in sorted(checksums.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- bad commands on the store
+
+
+#: Commands given bad input: name: (issue item, arguments after the verb with {db} and {tmp},
+#: exit code, words the message must hold). None of them may change the store.
+COMMANDS: dict[str, tuple[int, list[str], int, str]] = {
+    "sql_reads_a_file": (6, ["sql", "SELECT * FROM read_text('/etc/passwd')"], 2, "refused"),
+    "sql_reads_a_csv": (6, ["sql", "SELECT * FROM read_csv('/etc/passwd')"], 2, "refused"),
+    "sql_copy_to": (6, ["sql", "COPY (SELECT 1) TO '{tmp}/x.py'"], 2, "COPY statements"),
+    "sql_export": (6, ["sql", "EXPORT DATABASE '{tmp}/exp'"], 2, "EXPORT statements"),
+    "sql_install": (6, ["sql", "INSTALL httpfs"], 2, "LOAD statements"),
+    "sql_load": (6, ["sql", "LOAD httpfs"], 2, "LOAD statements"),
+    "sql_attach": (6, ["sql", "ATTACH '{tmp}/o.duckdb' AS o"], 2, "ATTACH statements"),
+    "sql_set": (6, ["sql", "SET enable_external_access = true"], 2, "SET statements"),
+    "sql_writes": (6, ["sql", "DELETE FROM villages"], 2, "DELETE statements"),
+    "sql_two_statements": (6, ["sql", "SELECT 1; DROP TABLE villages"], 2, "2 statements"),
+    "sql_empty": (6, ["sql", "  "], 2, "empty SQL statement"),
+    "report_empty_format": (14, ["report", "--format", "", "--out", "{tmp}/o"], 2, "format"),
+    "report_out_is_a_file": (14, ["report", "--out", "{tmp}/file.txt"], 2, "is a file"),
+    "build_no_replay_without_yes": (
+        3,
+        ["build", "--no-replay", "--archive", "{tmp}/received"],
+        2,
+        "would drop the 1 submission(s)",
+    ),
+    "build_elsewhere_keeps_project_outputs": (4, ["build", "--out", "{tmp}/ind"], 0, "{tmp}/ind"),
+    "reference_file_missing": (13, ["status"], 2, "targets.csv is missing"),
+    "reference_file_malformed": (13, ["status"], 2, "codes.yaml, line 6, column"),
+}
+
+
+def _broken_reference(name: str, work: Path) -> Path:
+    """A copy of the reference folder with targets.csv gone, or codes.yaml broken (the
+    bracket opened on line 5 is found unclosed on line 6)."""
+    import shutil
+
+    from analysis.core import config
+
+    folder = work / "reference"
+    shutil.copytree(config.REFERENCE_DIR, folder)
+    if name == "reference_file_missing":
+        (folder / "targets.csv").unlink()
+    else:
+        codes = folder / "codes.yaml"
+        lines = codes.read_text(encoding="utf-8").splitlines()
+        lines[4] = "  bad: {vi: [unclosed"
+        codes.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def _main_in_subprocess(args: list[str], reference: Path) -> tuple[int, str]:
+    """``python -m analysis ARGS`` in a fresh process (reference data are cached in this one)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LANGSON_REFERENCE": str(reference)}
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", *args], capture_output=True, text=True, env=env
+    )
+    return done.returncode, done.stderr + done.stdout
+
+
+def run_command(name: str, env: dict[str, object], capsys: object = None) -> dict[str, object]:
+    """Run one bad command on a copy of the corpus's store; exit code, message, checksums."""
+    import contextlib
+    import io
+
+    from analysis.cli.main import main
+
+    item, argv, _, _ = COMMANDS[name]
+    work = Path(env["root"]) / f"cmd-{name}"  # type: ignore[arg-type]
+    work.mkdir()
+    (work / "file.txt").write_text("keep", encoding="utf-8")
+    db = copy_db(Path(env["db"]), work / "store")  # type: ignore[arg-type]
+    if name == "build_no_replay_without_yes":  # a submission loaded, listed in the ledger
+        assert ingest_file(Path(env["good"]), options(db, work)).outcome == "loaded"  # type: ignore[arg-type]
+    args = [a.format(tmp=work, db=db) for a in argv] + ["--db", str(db)]
+    before = table_checksums(db)
+    out, err = io.StringIO(), io.StringIO()
+    if name.startswith("reference_"):
+        code, text = _main_in_subprocess(args, _broken_reference(name, work))
+        err.write(text)
+    else:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(args)
+            except SystemExit as exc:
+                code = int(exc.code or 0)
+    after = table_checksums(db)
+    return {
+        "item": item,
+        "code": code,
+        "message": (err.getvalue() + out.getvalue()).replace(str(work), "{tmp}"),
+        "unchanged": before == after if name != "build_elsewhere_keeps_project_outputs" else True,
+        "before": store_digest(before),
+        "after": store_digest(after),
+        "work": work,
+    }
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_bad_command_is_refused_and_store_unchanged(
+    name: str, corpus_env: dict[str, object]
+) -> None:
+    _, _, code, words = COMMANDS[name]
+    outcome = run_command(name, corpus_env)
+    assert outcome["code"] == code, outcome["message"]
+    assert words in outcome["message"] and "Traceback" not in outcome["message"]
+    assert outcome["unchanged"]
+    work: Path = outcome["work"]  # type: ignore[assignment]
+    assert not (work / "x.py").exists() and not (work / "exp").exists()
+    assert (work / "file.txt").read_text(encoding="utf-8") == "keep"
+
+
+def test_whole_corpus_is_large_enough() -> None:
+    """At least 60 bad inputs, each with its expected outcome (issue 13)."""
+    assert len(CASES) + len(ACCEPTED) + len(COMMANDS) >= 60

@@ -12,13 +12,13 @@ import openpyxl
 import pandas as pd
 
 from analysis.intake.ingest import IntakeOptions
+from analysis.intake.template import write_template
 from analysis.intake.workbook import (
     COVER_FIELDS,
     COVER_TITLE,
     FIRST_DATA_ROW,
     reporting_unit_table,
     sheet_specs,
-    write_template,
 )
 from analysis.pipeline import load_dataset
 

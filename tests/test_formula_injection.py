@@ -13,7 +13,8 @@ import pytest
 from analysis.core import config
 from analysis.core.text import defuse_formula, defuse_frame
 from analysis.indicators.outputs import read_indicator_csv, write_csv, write_indicator_csvs
-from analysis.intake.workbook import FIRST_DATA_ROW, sheet_specs, write_template
+from analysis.intake.template import write_template
+from analysis.intake.workbook import FIRST_DATA_ROW, sheet_specs
 from analysis.pipeline import build_store, load_dataset
 
 EVIL = '=HYPERLINK("http://x","click")'

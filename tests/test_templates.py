@@ -12,6 +12,7 @@ import pytest
 from intake_helpers import copy_db, options, run_cli, template
 
 from analysis.intake.ingest import ingest_file
+from analysis.intake.template import build_template, expected_units
 from analysis.intake.workbook import (
     COVER_TITLE,
     FIRST_DATA_ROW,
@@ -20,8 +21,6 @@ from analysis.intake.workbook import (
     INSTRUCTIONS_TITLE,
     LISTS_TITLE,
     TEMPLATE_VERSION,
-    build_template,
-    expected_units,
     reporting_unit_table,
     sheet_specs,
 )

@@ -55,8 +55,8 @@ def _resolve_units(text: str, year: int, villages: object) -> list:
     import pandas as pd
 
     from analysis.intake.problems import message
+    from analysis.intake.template import expected_units
     from analysis.intake.units import resolve_unit
-    from analysis.intake.workbook import expected_units
 
     if text.strip().lower() == "all":
         table = expected_units(villages, year)  # type: ignore[arg-type]
@@ -75,7 +75,7 @@ def _resolve_units(text: str, year: int, villages: object) -> list:
 
 def cmd_template(args: argparse.Namespace) -> int:
     """``template``: one workbook per unit, pre-filled from the store."""
-    from analysis.intake.workbook import write_template
+    from analysis.intake.template import write_template
     from analysis.pipeline import load_dataset
 
     if not config.BASELINE_YEAR <= args.year <= config.PROGRAMME_END:

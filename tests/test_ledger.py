@@ -189,3 +189,16 @@ def test_rebuild_replays_from_the_ledger_in_order(sample_db: Path, tmp_path: Pat
     after = table_checksums(db)
     for table in ("village_year", "submissions", "indicator_values", "progress_status"):
         assert after[table] == before[table], table
+
+
+def test_two_writers_at_once_keep_every_row(tmp_path: Path) -> None:
+    """The ledger is read and rewritten under a lock: concurrent loads lose no row."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "ledger.csv"
+    entry = {"store": "/x.duckdb", "unit_code": "183", "year": 2024, "status": "archived"}
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda i: ledger.record(path, {**entry, "file_name": f"f{i}"}), range(40)))
+    frame = ledger.read_ledger(path)
+    assert sorted(frame["file_name"]) == sorted(f"f{i}" for i in range(40))
+    assert sorted(int(s) for s in frame["seq"]) == list(range(1, 41))

@@ -10,7 +10,10 @@ cannot load it again); ``build --no-replay --yes`` marks the store's rows ``drop
 from __future__ import annotations
 
 import csv
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -78,8 +81,26 @@ def store_key(db_path: Path) -> str:
     return str(db_path.resolve())
 
 
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``<ledger>.lock`` while the ledger is read and rewritten, so
+    that two ingests at once both keep their row."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def record(path: Path, entry: dict[str, object]) -> None:
     """Add one accepted submission (``COLUMNS`` but ``seq``) at the end of the ledger."""
+    with _locked(path):
+        _append(path, entry)
+
+
+def _append(path: Path, entry: dict[str, object]) -> None:
     frame = read_ledger(path)
     seq = int(pd.to_numeric(frame["seq"]).max()) + 1 if len(frame) else 1
     row = {c: "" if entry.get(c) is None else str(entry.get(c)) for c in COLUMNS}
@@ -122,9 +143,12 @@ def replayable(path: Path, db_path: Path) -> pd.DataFrame:
 def mark_dropped(path: Path, db_path: Path) -> int:
     """Mark the store's archived and unarchived rows ``dropped`` (``build --no-replay --yes``);
     return how many."""
-    frame = read_ledger(path)
-    hit = (frame["store"] == store_key(db_path)) & (frame["status"] != "dropped")
-    if hit.any():
-        frame.loc[hit, "status"] = "dropped"
-        _write(path, frame)
+    if not path.exists():
+        return 0
+    with _locked(path):
+        frame = read_ledger(path)
+        hit = (frame["store"] == store_key(db_path)) & (frame["status"] != "dropped")
+        if hit.any():
+            frame.loc[hit, "status"] = "dropped"
+            _write(path, frame)
     return int(hit.sum())

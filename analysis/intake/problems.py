@@ -68,7 +68,7 @@ class IntakeProblem:
         if self.row is not None:
             parts.append(label("intake_where_row", lang, row=self.row))
         if self.column:
-            header = self.header_vi if lang == "vi" else (self.header_en or self.header_vi)
+            header = getattr(self, f"header_{lang}") or self.header_vi
             key = "intake_where_column_header" if header else "intake_where_column"
             parts.append(label(key, lang, column=self.column, header=header))
         return ", ".join(parts) or label("intake_where_file", lang)
@@ -79,7 +79,7 @@ class IntakeProblem:
         if not is_blank(self.value):
             found = label("intake_found", lang, value=show_value(self.value))
         kind = "" if self.severity == "error" else label("intake_warning_mark", lang)
-        rule = self.rule_vi if lang == "vi" else self.rule_en
+        rule = getattr(self, f"rule_{lang}")
         return f"{kind}{self.where(lang)}{found} — {rule}"
 
     def to_problem(self) -> Problem:

@@ -202,3 +202,16 @@ def test_two_writers_at_once_keep_every_row(tmp_path: Path) -> None:
     frame = ledger.read_ledger(path)
     assert sorted(frame["file_name"]) == sorted(f"f{i}" for i in range(40))
     assert sorted(int(s) for s in frame["seq"]) == list(range(1, 41))
+
+
+def test_ingest_verb_with_no_archive_says_so(sample_db: Path, tmp_path: Path, capsys) -> None:
+    db = copy_db(sample_db, tmp_path / "store")
+    book = _workbook(db, tmp_path)
+    folder = tmp_path / "kept"
+    argv = ["ingest", str(book), "--db", str(db), "--no-archive", "--archive", str(folder)]
+    capsys.readouterr()
+    assert run_cli([*argv, "--quarantine", str(tmp_path / "q"), "--received", "10/12/2024"]) == 0
+    assert "a rebuild of the store cannot load this file again" in capsys.readouterr().out
+    rows = ledger.read_ledger(folder / "ledger.csv")
+    assert list(rows["status"]) == ["not_archived"] and list(rows["archived_as"]) == [""]
+    assert sorted(p.name for p in folder.iterdir()) == ["ledger.csv", "ledger.csv.lock"]

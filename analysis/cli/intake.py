@@ -36,7 +36,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="workbooks, or folders of them")
     p.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
     p.add_argument("--quarantine", help="folder for rejected files (default data/quarantine)")
-    p.add_argument("--archive", help="folder keeping loaded files (default data/received)")
+    p.add_argument(
+        "--archive",
+        help="folder keeping loaded files and their ledger.csv (default data/received)",
+    )
     p.add_argument("--no-archive", action="store_true", help="do not keep copies of loaded files")
     p.add_argument(
         "--received",
@@ -114,6 +117,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         format_report,
         ingest_file,
     )
+    from analysis.intake.ledger import LEDGER_NAME
 
     db = _db(args)
     if not db.exists():
@@ -131,6 +135,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if args.no_archive
         else (Path(args.archive) if args.archive else ARCHIVE_DIR),
         received_on=_parse_date(args.received) if args.received else None,
+        ledger=(Path(args.archive) if args.archive else ARCHIVE_DIR) / LEDGER_NAME,
         debug=bool(getattr(args, "debug", False)),
     )
     tally = {"loaded": 0, "unchanged": 0, "rejected": 0, "failed": 0}

@@ -87,12 +87,12 @@ def test_build_into_another_store_writes_beside_it(tmp_path: Path, monkeypatch) 
     assert not project.exists()
     out = tmp_path / "chosen"
     assert run(["build", "--raw", str(config.SAMPLE_DIR), "--db", str(db), "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert {p.name for p in out.iterdir()} >= {
         "effectiveness.csv",
         "indicators.csv",
         "progress.csv",
         "readings.csv",
         "recognition_candidates.csv",
         "recognition_screen.csv",
-    ]
+    }
     assert not project.exists()

@@ -195,7 +195,7 @@ def test_workbook_intake_checks_the_same_catalogue(sample_db: Path, tmp_path: Pa
         figures={v: FIGURES_183_2024["CL-BACNGA"] for v in ("CL-BACNGA", "CL-THACHDEN")}
         | {"TP-VITQUAY": FIGURES_183_2024["CL-MAUSON"]},
         sent_on="05/12/2026",
-        left="Chuyển sang đơn vị khác",  # no figures: each village says why (intake rule)
+        left="Chuyển sang đơn vị khác",  # a village without figures says why (intake rule)
         updates={"CL-BACNGA": {"restored_year": "2026"}},
     )
     result = ingest_file(path, options(db, tmp_path))

@@ -153,3 +153,36 @@ def test_a_status_legend_and_the_method_appendix(sample_db: Path) -> None:
     # from progress_thresholds.yaml (0.95, 0.60) and targets.csv (T5 2025 read by the project)
     assert "0,95" in items and "0,60" in items
     assert "T5 (2025)" in items and "diễn giải, chưa xác minh" in items
+
+
+def test_the_targets_table_is_the_same_in_the_report_status_and_index(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    """One builder: the report (HTML page of the model), ``status`` and ``outputs/index.html``
+    print the same row for every target of the province."""
+    import json
+
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from analysis.cli.status import targets_table as status_table
+    from analysis.reports.exporters import page_html
+    from analysis.reports.index_page import write_index
+    from tests.conftest import html_tables
+
+    bundle = build_report("province", 2025, "tinh-lang-son", "vi", sample_db)._repr_mimebundle_()
+    cell = new_code_cell("report", outputs=[new_output("display_data", data=bundle)])
+    page = page_html(new_notebook(cells=[cell]))
+    report = next(t for t in html_tables(page) if t[0][0] == "Chỉ tiêu")
+    ctx = content.prepare("province", 2025, "tinh-lang-son", "vi", sample_db)
+    header, status_rows = status_table(ctx)
+    (tmp_path / "manifest.json").write_text(json.dumps({"reports": []}), encoding="utf-8")
+    index = write_index(tmp_path, db_path=sample_db).read_text(encoding="utf-8")
+    listed = next(t for t in html_tables(index) if t[0][0] == "Chỉ tiêu")
+
+    def flat(rows: list[list[str]]) -> list[list[str]]:
+        return [[" ".join(c.split()) for c in r] for r in rows]
+
+    assert flat([header, *status_rows]) == report == listed
+    got = {row[0][:2]: row for row in report[1:]}
+    assert list(got) == ["T1", "T2", "T3", "T4", "T5", "T6"]
+    assert got["T2"][2] == "8/11"  # the same "8/11" everywhere, never "8"

@@ -247,6 +247,10 @@ def _hash_files(paths: Iterable[Path], digest: hashlib._Hash, root: Path) -> Non
         digest.update(path.read_bytes())
 
 
+#: Files of the package a report depends on: code, words, templates (HTML, Word), fonts.
+CODE_SUFFIXES = frozenset({".py", ".yaml", ".css", ".html", ".j2", ".docx", ".ttf"})
+
+
 def code_fingerprint() -> str:
     """Hash of the package's source and reference data (what a report's logic depends on).
 
@@ -255,7 +259,7 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parents[1]  # the whole analysis package
     _hash_files(
-        [p for p in package.rglob("*") if p.suffix in {".py", ".yaml", ".css", ".html"}],
+        [p for p in package.rglob("*") if p.suffix in CODE_SUFFIXES],
         digest,
         package.parent,
     )

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.labels import label
-from analysis.core.text import vi_sort_key
+from analysis.core.text import defuse_frame, vi_sort_key
 from analysis.data import places as places_mod
 from analysis.data import reference
 from analysis.reports.render_html import environment
@@ -100,9 +100,47 @@ def report_groups(entries: list[dict], lang: str) -> list[dict[str, Any]]:
     return years
 
 
+#: The result tables offered for download on the index page, in this order.
+DOWNLOAD_TABLES = ("indicators", "progress", "readings")
+
+
+def write_downloads(
+    tables: dict[str, pd.DataFrame], folder: Path, synthetic: bool, lang: str = "vi"
+) -> list[dict[str, str]]:
+    """Write the result tables for people who open them in Excel: one XLSX workbook (a first
+    sheet saying what the data are, then a sheet a table) and one CSV a table, UTF-8 with a
+    byte-order mark so Excel reads the diacritics, the header on the first line. With synthetic
+    data every CSV row says so in a last column (a comment line would break the header), and
+    the workbook's first sheet does. Text that a spreadsheet would run as a formula is defused.
+    Returns the links (``name``, ``href`` relative to the index page)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    notice = label("synthetic", lang)
+    links = []
+    chosen = {name: defuse_frame(tables[name]) for name in DOWNLOAD_TABLES if name in tables}
+    for name, frame in chosen.items():
+        if synthetic:
+            frame = frame.assign(**{label("download_data_column", lang): notice})
+        path = folder / f"{name}.csv"
+        tmp = path.with_name(path.name + ".tmp")
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        tmp.replace(path)
+        links.append({"name": f"{name}.csv", "href": f"{folder.name}/{name}.csv"})
+    path = folder / "indicators.xlsx"
+    tmp = path.with_name("indicators.tmp.xlsx")
+    about = pd.DataFrame({label("download_about", lang): [notice if synthetic else "", ""]})
+    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        about.head(1 if synthetic else 0).to_excel(writer, sheet_name="README", index=False)
+        for name, frame in chosen.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+    tmp.replace(path)
+    links.insert(0, {"name": "indicators.xlsx", "href": f"{folder.name}/indicators.xlsx"})
+    return links
+
+
 def write_index(out_dir: Path, db_path: Path | None = None, lang: str = "vi") -> Path:
     """Write ``out_dir/index.html`` from the manifest and the store."""
     from analysis.indicators.compute import compute_indicators, indicator_years
+    from analysis.indicators.outputs import indicator_tables
     from analysis.indicators.progress import assess_progress
     from analysis.pipeline import load_dataset
 
@@ -116,6 +154,7 @@ def write_index(out_dir: Path, db_path: Path | None = None, lang: str = "vi") ->
     province_id = str(reference.province()["slug"])
     targets = targets_table(indicators, progress, year, province_id, lang).to_json(lang, looks)
     ind = reference.indicators().set_index("id")
+    downloads = write_downloads(indicator_tables(ds), out_dir / "downloads", ds.synthetic, lang)
     page = (
         environment()
         .get_template("index.html.j2")
@@ -141,6 +180,9 @@ def write_index(out_dir: Path, db_path: Path | None = None, lang: str = "vi") ->
             ],
             indicator_heads=[{"id": t, "name": ind.at[t, f"name_{lang}"]} for t in TARGET_IDS],
             place_word=label("col_place", lang),
+            downloads=downloads,
+            downloads_title=label("download_title", lang),
+            years_word=label("index_years", lang),
         )
     )
     path = out_dir / "index.html"

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections import deque
+from concurrent.futures import CancelledError
 from pathlib import Path
 
 from distributed.diagnostics.plugin import WorkerPlugin
@@ -69,6 +70,11 @@ class WarmKernelPlugin(WorkerPlugin):
     def teardown(self, worker: object) -> None:
         for kernel in self.kernels.values():
             kernel.shutdown()
+
+
+def hold(store: StoreRef) -> StoreRef:
+    """The store as a task result (see :meth:`DaskExecutor.run`)."""
+    return store
 
 
 def dask_task(task: Task, store: StoreRef, limits: Limits) -> TaskResult:
@@ -224,7 +230,9 @@ class DaskExecutor:
         running: dict[object, Task] = {}
         try:
             client.register_plugin(WarmKernelPlugin(self.limits.start), name=PLUGIN_NAME)
-            ref = store if self.shared_store else client.scatter(store, hash=False)
+            # The store rides in a task, not scattered data: if every worker holding it dies,
+            # the scheduler makes it again on the next worker instead of cancelling the batch.
+            ref = store if self.shared_store else client.submit(hold, store, pure=False)
             cap = self.max_in_flight or len(tasks)
 
             def submit() -> None:
@@ -242,6 +250,8 @@ class DaskExecutor:
                     done, _ = wait(list(running), timeout=2, return_when="FIRST_COMPLETED")
                 except TimeoutError:  # nothing finished in 2 s: are there still workers?
                     done = set()
+                except CancelledError:  # some were cancelled: each is looked at below
+                    done = {f for f in running if f.done()}
                 for future in done:
                     on_result(self._result(running.pop(future), future))
                 submit()

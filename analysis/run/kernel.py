@@ -169,14 +169,25 @@ class WarmKernel:
     def alive(self) -> bool:
         return self.km is not None and self.km.is_alive()
 
+    #: Between notebooks: forget variables and figures, and number cells from 1 again, so a
+    #: notebook's cell numbers (and a failure's "cell N") do not depend on what ran before.
+    RESET = (
+        "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\n"
+        "get_ipython().execution_count = 1"
+    )
+
     def ensure(self) -> None:
-        """Start the kernel if it is not running, else reset it."""
+        """Start the kernel if it is not running; reset it for the next notebook."""
         if self.alive():
             try:
-                self._run("%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')", 60)
+                self._run(self.RESET, 60)
                 return
             except Exception:  # a kernel that no longer answers is replaced
                 log.warning("the warm kernel did not answer its reset; starting a new one")
+        self._start()
+        self._run(self.RESET, 60)
+
+    def _start(self) -> None:
         self.shutdown()
         from jupyter_client.manager import KernelManager
 
@@ -188,7 +199,14 @@ class WarmKernel:
             kernel_name=KERNEL_NAME, client_class="jupyter_client.asynchronous.AsyncKernelClient"
         )
         started = time.monotonic()
-        self.km.start_kernel(cwd=str(self.workdir), stdout=self._log, stderr=self._log)
+        self.km.start_kernel(
+            cwd=str(self.workdir),
+            stdout=self._log,
+            stderr=self._log,
+            # no IPython history database: cell numbers restart per notebook, and many kernels
+            # on a cluster's shared home would fight over one SQLite file
+            extra_arguments=["--HistoryManager.enabled=False"],
+        )
         left = max(1.0, self.start_timeout - (time.monotonic() - started))
         try:
             self._run(self.WARM_UP, left)
@@ -203,7 +221,9 @@ class WarmKernel:
         client.start_channels()
         try:
             client.wait_for_ready(timeout=timeout)
-            client.execute_interactive(code, timeout=timeout, output_hook=lambda msg: None)
+            client.execute_interactive(
+                code, timeout=timeout, store_history=False, output_hook=lambda msg: None
+            )
         finally:
             client.stop_channels()
 

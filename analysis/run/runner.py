@@ -109,7 +109,7 @@ def executor_for(
         )
     if shared_store:
         raise UsageError("--shared-store only applies with --scheduler")
-    return LocalExecutor(n_jobs or 2, limits)
+    return LocalExecutor(2 if n_jobs is None else n_jobs, limits)
 
 
 def store_ref(db_path: Path, data_fp: str, *, ships: bool) -> StoreRef:

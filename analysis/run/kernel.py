@@ -56,6 +56,9 @@ class Task:
     fingerprint: str
     notebook: bytes
     key: str = ""
+    #: Worked out on the client (a question notebook's are read from it): the notebook's
+    #: parameters; empty means "ask the job" (same machine).
+    parameters: dict[str, object] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -292,7 +295,7 @@ def run_task(task: Task, kernel: WarmKernel, store: Path, limits: Limits) -> Tas
         nb = papermill.execute_notebook(
             nb,
             None,
-            parameters=job.parameters(store.name),
+            parameters=task.parameters or job.parameters(store.name),
             kernel_name=KERNEL_NAME,
             progress_bar=False,
             request_save_on_cell_execute=False,

@@ -12,6 +12,7 @@ between reports), parallel workers and skipping reports whose inputs did not cha
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +45,7 @@ from analysis.run.plan import (
     output_paths,
     places_for,
     plan_jobs,
+    store_name,
 )
 
 __all__ = [
@@ -68,6 +70,10 @@ __all__ = [
     "summarise",
     "write_manifest",
 ]
+
+
+#: Seconds between two merges of finished reports into the manifest, at least.
+RECORD_EVERY = 1.0
 
 
 class _Stop(AnalysisError):
@@ -185,7 +191,8 @@ def run_batch(
             if job.notebook not in notebooks:
                 check_parameters(job.notebook, job.parameters(db))
                 notebooks[job.notebook] = job.notebook.read_bytes()
-            tasks.append(Task(job, fp, notebooks[job.notebook]))
+            params = job.parameters(store_name(data_fp))
+            tasks.append(Task(job, fp, notebooks[job.notebook], parameters=params))
     meta = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "package_version": __version__,
@@ -219,14 +226,31 @@ def run_batch(
         except DiskFull as exc:
             result.status, result.error, result.outputs = "failed", str(exc), {}
             problems.append(str(exc))
-        try:
-            update_manifest(out, [result.to_manifest()], meta)
-        except DiskFull as exc:
-            problems.append(str(exc))
+        unrecorded.append(result.to_manifest())
+        if time.monotonic() >= flush_at[0] or problems:
+            record()
         if bar is not None:
             bar.update(1)
         if problems:
             raise _Stop(problems[0])
+
+    unrecorded: list[dict] = []
+    flush_at = [0.0]
+
+    def record() -> None:
+        """Merge the finished reports into the manifest. Each merge rewrites the whole file, so
+        with thousands of reports they are grouped: the next one waits ten times as long as
+        this one took (at least :data:`RECORD_EVERY` s), keeping the client's share small."""
+        if not unrecorded:
+            return
+        started = time.monotonic()
+        try:
+            update_manifest(out, unrecorded, meta)
+        except DiskFull as exc:
+            problems.append(str(exc))
+        unrecorded.clear()
+        took = time.monotonic() - started
+        flush_at[0] = time.monotonic() + max(RECORD_EVERY, 10 * took)
 
     try:
         if tasks:
@@ -234,6 +258,7 @@ def run_batch(
     except _Stop:
         pass
     finally:
+        record()  # also on Ctrl-C: what finished is in the manifest
         if bar is not None:
             bar.close()
     index = out / "index.html"

@@ -9,6 +9,7 @@ import errno
 import fcntl
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,14 +128,18 @@ def write_index_atomically(out_dir: Path, db_path: Path) -> Path:
         scratch = Path(tempfile.mkdtemp(prefix=".index.", dir=out_dir))
         try:
             (scratch / MANIFEST).write_bytes((out_dir / MANIFEST).read_bytes())
-            page = write_index(scratch, db_path=db_path)
-            os.replace(page, out_dir / "index.html")
+            write_index(scratch, db_path=db_path)
+            for made in scratch.iterdir():  # the page and what it links to (downloads/...)
+                if made.name == MANIFEST:
+                    continue
+                target = out_dir / made.name
+                if made.is_dir() and target.is_dir():
+                    shutil.rmtree(target)
+                os.replace(made, target)
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise DiskFull(f"disk full: cannot write {out_dir / 'index.html'}") from exc
             raise
         finally:
-            for leftover in scratch.iterdir():
-                leftover.unlink()
-            scratch.rmdir()
+            shutil.rmtree(scratch, ignore_errors=True)
     return out_dir / "index.html"

@@ -17,13 +17,16 @@ from typing import Any
 
 from analysis.core.labels import label
 from analysis.data import reference
-from analysis.reports import appendices, assessment, review_sections, sections
+from analysis.reports import appendices, assessment, basis, review_sections, sections
 from analysis.reports.content import ReportContext, prepare
 from analysis.reports.model import Block, Report, Section
 from analysis.reports.targets import status_looks
 
 BUILDERS: dict[str, Callable[..., list[Block]]] = {
     "targets": sections.targets,
+    "readings_note": basis.readings_note,
+    "environment_note": basis.environment_note,
+    "effectiveness_table": basis.effectiveness_table,
     "status_legend": sections.status_legend,
     "progress_chart": sections.progress_chart,
     "status_heatmap": sections.status_heatmap,

@@ -182,7 +182,7 @@ def village_rows(ctx: ReportContext) -> pd.DataFrame:
     )
 
 
-def _yes_no(value: object, lang: str) -> str:
+def yes_no(value: object, lang: str) -> str:
     """``Có``/``Không`` from a Python, numpy or pandas boolean; a dash when unknown."""
     if is_missing(value) or value is pd.NA:
         return "—"
@@ -213,8 +213,8 @@ def villages_table(ctx: ReportContext) -> list[Block]:
                 "household_share": None
                 if is_missing(v.household_share)
                 else 100 * float(v.household_share),
-                "stable": _yes_no(v.meets_stable_production, lang),
-                "environment": _yes_no(v.meets_environment, lang),
+                "stable": yes_no(v.meets_stable_production, lang),
+                "environment": yes_no(v.meets_environment, lang),
                 "lacks": "" if is_missing(lacks) else lacks,
             }
         )

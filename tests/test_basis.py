@@ -48,3 +48,20 @@ def test_reading_and_environment_notes_in_every_kind(sample_db: Path) -> None:
             )
             assert any(n.startswith(reading) for n in notes), (kind, lang)
             assert any(environment in n for n in notes), (kind, lang)
+
+
+def test_who_is_still_missing_adds_up_to_the_shortfall(sample_db: Path) -> None:
+    # T6 2025 for the province: 432 of 462 facilities comply, so 30 are missing; by hand from
+    # the sample, 29 in Nà Phiêng (Quốc Khánh) and 1 in Hà Quảng (Vạn Linh). T5 is 4/4.
+    ds = load_dataset(sample_db, build_if_missing=False)
+    ind = compute_indicators(ds, indicator_years(ds))
+    t6 = ind[(ind.indicator_id == "T6") & (ind.place_id == "tinh-lang-son") & (ind.year == 2025)]
+    short = int(t6["denominator"].iloc[0] - t6["numerator"].iloc[0])
+    model = build_report("province", 2025, "tinh-lang-son", "vi", sample_db).to_json()
+    [table] = [t for t in walk_tables(model["sections"]) if t["name"] == "still_missing"]
+    assert short == 30
+    assert [row[:5] for row in table["text"]] == [
+        ["T6", "Thôn Nà Phiêng", "Tràng Định", "Quốc Khánh", "29"],
+        ["T6", "Thôn Hà Quảng", "Chi Lăng", "Vạn Linh", "1"],
+    ]
+    assert sum(int(row[4]) for row in table["text"]) == short

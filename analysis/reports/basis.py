@@ -14,6 +14,7 @@ from analysis.indicators.effectiveness import (
     effectiveness_definition,
     environment_footnote,
 )
+from analysis.indicators.explain import explain
 from analysis.reports import tables
 from analysis.reports.content import ReportContext
 from analysis.reports.model import Block, Column, Note, Table
@@ -65,3 +66,41 @@ def effectiveness_table(ctx: ReportContext) -> list[Block]:
         Column("effective", label("col_effective", lang)),
     ]
     return [Table(rows.reset_index(drop=True), columns, name="effectiveness")]
+
+
+#: The targets whose shortfall has members a reader can act on: facilities not yet compliant
+#: (T6), recognised villages not operating effectively (T5).
+STILL_MISSING = ("T6", "T5")
+
+
+def still_missing(ctx: ReportContext) -> list[Block]:
+    """Who is still missing: the members behind each shortfall of T5 and T6 in the place, from
+    :func:`analysis.indicators.explain.explain` (the same members ``explain`` lists)."""
+    lang = ctx.lang
+    frames = [
+        explain(ctx.ds, indicator, ctx.year, ctx.place_id, lang) for indicator in STILL_MISSING
+    ]
+    members = pd.concat(frames, ignore_index=True)
+    members = members[members["gap"].fillna(0).gt(0)]
+    if members.empty:
+        return [Note(label("still_missing_none", lang))]
+    rows = pd.DataFrame(
+        {
+            "member_id": members["member_id"],
+            "indicator": members["indicator_id"],
+            "village": members["name_vi"],
+            "area": members["area"].fillna(""),
+            "commune": members["commune"].fillna(""),
+            "gap": members["gap"].astype(float),
+            "reason": members["reason"],
+        }
+    )
+    columns = [
+        Column("indicator", label("col_indicator", lang)),
+        Column("village", label("col_village", lang)),
+        Column("area", label("col_area", lang)),
+        Column("commune", label("col_commune_2025", lang)),
+        Column("gap", label("col_gap", lang), "count"),
+        Column("reason", label("col_reason", lang)),
+    ]
+    return [Table(rows.reset_index(drop=True), columns, name="still_missing")]

@@ -27,6 +27,7 @@ BUILDERS: dict[str, Callable[..., list[Block]]] = {
     "readings_note": basis.readings_note,
     "environment_note": basis.environment_note,
     "effectiveness_table": basis.effectiveness_table,
+    "still_missing": basis.still_missing,
     "status_legend": sections.status_legend,
     "progress_chart": sections.progress_chart,
     "status_heatmap": sections.status_heatmap,

@@ -11,6 +11,7 @@ The layers of the package and where each kind of change is made: ``docs/architec
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,5 @@ def __getattr__(name: str) -> object:
     # Loaded on first use (PEP 562), so that `python -m analysis --help` and the light verbs do
     # not pay for pandas, pandera and DuckDB before they need them.
     if name in _LAZY:
-        import importlib
-
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")

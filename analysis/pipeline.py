@@ -17,8 +17,9 @@ import duckdb
 import pandas as pd
 
 from analysis.core import config
+from analysis.data.problems import Problem
 from analysis.data.store import Dataset, StoreUnreadable, read_dataset, validate_raw, write_store
-from analysis.data.validation import DataValidationError, Problem
+from analysis.data.validation import DataValidationError
 from analysis.indicators.sql_views import install
 from analysis.intake import ledger as ledger_file
 from analysis.intake.ingest import (

@@ -53,6 +53,56 @@ def test_no_module_imports_another_modules_private_names() -> None:
     assert found == []
 
 
+def unexplained_local_imports(source: str) -> list[int]:
+    """Lines of import blocks inside functions with no comment saying why: on the line above
+    the block or on its first line (a function-level import must save start-up time, or break
+    a real cycle, and say so)."""
+    lines = source.splitlines()
+    tree = ast.parse(source)
+    spans = sorted(
+        {
+            (node.lineno, node.end_lineno or node.lineno)
+            for function in ast.walk(tree)
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+            for node in ast.walk(function)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+        }
+    )
+    found, previous_end = [], -1
+    for start, end in spans:
+        continues_block = start == previous_end + 1
+        previous_end = end
+        above = lines[start - 2].strip() if start >= 2 else ""
+        if continues_block or "#" in lines[start - 1] or above.startswith("#"):
+            continue
+        found.append(start)
+    return found
+
+
+def test_an_unexplained_local_import_is_found() -> None:
+    source = (
+        "def f():\n"
+        "    import json\n"  # line 2: no reason given
+        "    return json\n"
+        "\n"
+        "def g():\n"
+        "    # YAML only when asked for.\n"
+        "    import yaml\n"
+        "    import json\n"  # the same block: one comment covers it
+        "    return yaml, json\n"
+    )
+    assert unexplained_local_imports(source) == [2]
+
+
+def test_every_function_level_import_says_why() -> None:
+    found = [
+        f"{path.relative_to(config.ROOT)}:{line}"
+        for path in _modules()
+        for line in unexplained_local_imports(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
 def test_importing_the_package_leaves_matplotlib_backend_alone() -> None:
     code = (
         "import matplotlib; matplotlib.use('svg');"

@@ -25,6 +25,7 @@ from intake_helpers import (
     options,
 )
 
+from analysis.data.rules import catalogue
 from analysis.intake.ingest import IntakeLimits, IntakeResult, ingest_file, table_checksums
 from analysis.intake.workbook import COVER_TITLE, FIRST_DATA_ROW, sheet_specs
 
@@ -376,17 +377,17 @@ CASES: dict[str, tuple[Callable[[Path, Path], Path], str, tuple[object, ...] | N
     # Rules across fields
     "craft_share_above_100_percent": (
         _edit(_vy("households_craft", 300)),
-        "craft_households_above_total",
+        "craft_households_within_total",
         (VY, ROW_BACNGA, "D"),
     ),
     "compliant_above_facilities": (
         _edit(_vy("facilities_compliant", 90)),
-        "compliant_above_facilities",
+        "compliant_within_facilities",
         (VY, ROW_BACNGA, "H"),
     ),
     "trained_above_regular": (
         _edit(_vy("workers_trained", 500)),
-        "trained_above_regular",
+        "trained_within_regular",
         (VY, ROW_BACNGA, "F"),
     ),
     "recognition_after_the_year": (
@@ -401,7 +402,7 @@ CASES: dict[str, tuple[Callable[[Path, Path], Path], str, tuple[object, ...] | N
                 _upd("recognition_regime", "Nghị định 52/2018/NĐ-CP", ROW_BACNGA),
             )
         ),
-        "recognition_incomplete",
+        "recognition_complete",
         (UPD, ROW_BACNGA, "E"),
     ),
     "tourism_after_the_year": (
@@ -476,10 +477,12 @@ def test_corpus_is_large_enough() -> None:
     assert len(CASES) >= 30
 
 
-def run_rejected(name: str, env: dict[str, object]) -> tuple[IntakeResult, Path, bytes]:
+def run_rejected(
+    name: str, env: dict[str, object], folder: str | None = None
+) -> tuple[IntakeResult, Path, bytes]:
     """Ingest a malformed case into the corpus's store; the result, its folder, the bytes sent."""
     build = CASES[name][0]
-    work = Path(env["root"]) / name  # type: ignore[arg-type]
+    work = Path(env["root"]) / (folder or name)  # type: ignore[arg-type]
     work.mkdir()
     bad = build(Path(env["good"]), work / f"{name}.xlsx")  # type: ignore[arg-type]
     sent = bad.read_bytes()
@@ -517,6 +520,23 @@ def test_malformed_workbook_is_rejected_and_store_unchanged(
     assert (result.quarantine / "errors.html").exists()
     # Nothing was archived as received.
     assert not (work / "received").exists()
+
+
+def test_a_sheet_row_is_judged_by_the_rule_catalogue(corpus_env: dict[str, object]) -> None:
+    """The catalogue's rule (not a copy of it in intake) speaks for the sheet's row: CL-BACNGA
+    has 131 households (FIGURES_183_2024); 300 in the craft is 300 / 131 = 229.0%."""
+    result, _, _ = run_rejected("craft_share_above_100_percent", corpus_env, "share-words")
+    [problem] = [p for p in result.errors if p.code == "craft_households_within_total"]
+    rule = catalogue()["craft_households_within_total"]
+    assert problem.source == rule.source
+    assert problem.rule_vi == (
+        "Số hộ tham gia nghề (300) lớn hơn tổng số hộ của thôn (131): tỷ lệ 229,0% vượt quá 100%"
+    )
+    assert "(300) must not be above the village's households (131): a share of 229.0%" in (
+        problem.rule_en
+    )
+    assert problem.describe("vi").startswith(f"Trang «{VY}», dòng {ROW_BACNGA}, cột D «")
+    assert problem.describe("vi").endswith(f"[craft_households_within_total; {rule.source}]")
 
 
 def test_every_error_is_reported_at_once(corpus_env: dict[str, object]) -> None:

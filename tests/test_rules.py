@@ -8,10 +8,12 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
 from analysis.core import config
+from analysis.data.problems import Problem
 from analysis.data.rules import catalogue, catalogue_table, check_rules
 from analysis.data.store import read_raw_table, validate_raw
 from analysis.data.validation import DataValidationError
@@ -56,12 +58,12 @@ CASES = [
      "commune_code", "former commune 06004 did not go into this 2025 commune",
      "không được sáp nhập"),
     ("craft_households_within_total", _set("village_year", 0, households_craft=10_000),
-     "village_year", 0, "households_craft", "must not be above households_total",
+     "village_year", 0, "households_craft", "must not be above the village's households",
      "lớn hơn tổng số hộ"),
     ("trained_within_regular", _set("village_year", 0, workers_trained=10_000), "village_year",
-     0, "workers_trained", "must not be above workers_regular", "lớn hơn số lao động"),
+     0, "workers_trained", "must not be above regular workers", "lớn hơn số lao động"),
     ("compliant_within_facilities", _set("village_year", 0, facilities_compliant=10_000),
-     "village_year", 0, "facilities_compliant", "must not be above facilities",
+     "village_year", 0, "facilities_compliant", "must not be above all facilities",
      "lớn hơn số cơ sở"),
     ("recognition_complete", _set("villages", 7, recognition_regime=None), "villages", 7,
      "recognition_regime", "needs its recognition date and regime", "ngày và chế độ công nhận"),
@@ -202,10 +204,38 @@ def test_workbook_intake_checks_the_same_catalogue(sample_db: Path, tmp_path: Pa
     assert result.outcome != "loaded"
     [problem] = [p for p in result.errors if p.code == "restoration_needs_at_risk_craft"]
     source = catalogue()["restoration_needs_at_risk_craft"].source
-    assert "village_id CL-BACNGA, restored_year" in problem.rule_en
+    # Found on the sheet's own row and cell (not only in the state after loading).
+    sheet = openpyxl.load_workbook(path)[problem.sheet]
+    [row] = [c.row for c in sheet["A"] if c.value == "CL-BACNGA"]
+    assert (problem.sheet, problem.row) == ("Cập nhật thôn bản", row)
+    assert problem.header_vi == "Năm khôi phục nghề có nguy cơ mai một"
+    assert problem.value == 2026
     assert "craft HUONG is not recorded at risk" in problem.rule_en
     assert "nghề HUONG không được ghi là có nguy cơ mai một" in problem.rule_vi
     assert f"[restoration_needs_at_risk_craft; {source}]" in problem.describe("en")
-    assert problem.to_problem().code == "restoration_needs_at_risk_craft"
+    assert isinstance(problem, Problem)  # the one problem type, in intake as in the build
     after = load_dataset(db, build_if_missing=False).villages
     pd.testing.assert_frame_equal(after, before)
+
+
+def test_the_intake_safety_net_words_a_catalogue_rule_for_the_sender(sample_tables: Tables) -> None:
+    # A state after loading that breaks a rule no sheet check caught (the safety net over the
+    # sheets): the sender reads the record, the rule in both languages and its legal source.
+    from analysis.intake.changes import guard_problems
+
+    after = {name: frame.copy() for name, frame in sample_tables.items()}
+    _set("villages", 1, recognition_date=_date("2023-05-01"))(after)
+    village = after["villages"].loc[1, "village_id"]
+    [problem] = guard_problems(after, "x.xlsx")
+    source = catalogue()["recognition_date_needs_recognition"].source
+    assert (problem.code, problem.file, problem.source) == (
+        "recognition_date_needs_recognition",
+        "x.xlsx",
+        source,
+    )
+    assert f"(villages): village_id {village}, recognition_date: recognition date given" in (
+        problem.rule_en
+    )
+    assert f"village_id {village}, recognition_date: Có ngày công nhận" in problem.rule_vi
+    assert problem.describe("en").endswith(f"[recognition_date_needs_recognition; {source}]")
+    assert problem.describe("en").count("[recognition_date_needs_recognition") == 1

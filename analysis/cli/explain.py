@@ -19,6 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.cli.output import add_output_options, print_frame
+from analysis.cli.status import render_text_table
+from analysis.core.errors import EXIT_OK, UsageError
 from analysis.core.formatting import is_missing, value_text
 from analysis.core.labels import label
 from analysis.data import places as places_mod
@@ -32,7 +34,6 @@ _COUNT_COLUMNS = ("member_id", "name_vi", "area", "commune", "counted")
 def explain_text(members: pd.DataFrame, lang: str = "vi", synthetic: bool = True) -> str:
     """The members of :func:`analysis.indicators.explain.explain` as plain text: the value
     with its numerator and denominator, then one row per member, its reason last."""
-    from analysis.cli.status import render_text_table
 
     attrs = members.attrs
     indicator = str(members["indicator_id"].iloc[0]) if len(members) else ""
@@ -71,7 +72,7 @@ def explain_text(members: pd.DataFrame, lang: str = "vi", synthetic: bool = True
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from analysis.core.errors import EXIT_OK, UsageError
+    # Loaded when this verb runs: the other verbs and --help start without it.
     from analysis.indicators.compute import reporting_years
     from analysis.indicators.explain import explain
     from analysis.pipeline import load_dataset

@@ -10,6 +10,8 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.core import config
 from analysis.core.errors import EXIT_OK, EXIT_PARTIAL, UsageError
 
@@ -55,8 +57,8 @@ def _db(args: argparse.Namespace) -> Path:
 
 def _resolve_units(text: str, year: int, villages: object) -> list:
     """The units a ``--unit`` value names: ``all``, a code or a name."""
-    import pandas as pd
 
+    # Loaded when this verb runs: the other verbs and --help start without it.
     from analysis.intake.problems import message
     from analysis.intake.template import expected_units
     from analysis.intake.units import resolve_unit
@@ -78,6 +80,7 @@ def _resolve_units(text: str, year: int, villages: object) -> list:
 
 def cmd_template(args: argparse.Namespace) -> int:
     """``template``: one workbook per unit, pre-filled from the store."""
+    # Loaded when this verb runs: the other verbs and --help start without it.
     from analysis.intake.template import write_template
     from analysis.pipeline import load_dataset
 
@@ -97,8 +100,8 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def _parse_date(text: str) -> date:
     """The date of ``--received`` (day first)."""
-    import pandas as pd
 
+    # Loaded when this verb runs: the other verbs and --help start without it.
     from analysis.intake.ingest import parse_dates
 
     values, bad = parse_dates(pd.Series([text], dtype=object))
@@ -110,6 +113,7 @@ def _parse_date(text: str) -> date:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """``ingest``: every workbook validated, then loaded or quarantined; exit 1 if any was
     rejected."""
+    # Loaded when this verb runs: the other verbs and --help start without it.
     from analysis.intake.ingest import (
         ARCHIVE_DIR,
         IntakeOptions,

@@ -15,15 +15,18 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.cli import explain as explain_cli
 from analysis.cli import intake as intake_cli
 from analysis.cli import status
-from analysis.cli.output import add_output_options
+from analysis.cli.output import add_output_options, print_frame
 from analysis.core import config
 from analysis.core.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UsageError
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
+    # Loaded when this verb runs: the other verbs and --help start without it.
     from analysis.data.sample import SampleOptions, generate, parse_years, write_tables
 
     try:
@@ -46,6 +49,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    # Loaded when this verb runs: the other verbs and --help start without it.
     from analysis.data.validation import DataValidationError
     from analysis.intake import ledger as ledger_file
     from analysis.intake.ingest import ARCHIVE_DIR
@@ -109,15 +113,15 @@ def _indicator_out(args: argparse.Namespace, db: Path) -> Path:
 
 def _write_indicator_outputs(db: Path, out: Path) -> list[Path]:
     """Write the indicator CSVs of the store ``db`` into the folder ``out``."""
+    # Loaded when this verb runs: the other verbs and --help start without it.
     from analysis.indicators.outputs import write_indicator_csvs
 
     return write_indicator_csvs(db_path=db, out_dir=out)
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
-    import pandas as pd
 
-    from analysis.cli.output import print_frame
+    # Loaded when this verb runs: the other verbs and --help start without it.
     from analysis.data.store import sandboxed_query
 
     db = Path(args.db) if args.db else config.db_path()
@@ -133,6 +137,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    # Loaded when this verb runs: the other verbs and --help start without it.
     from analysis.run.runner import run_from_args
 
     return run_from_args(args)

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.cli.output import add_output_options
+from analysis.cli.output import add_output_options, print_frame
 from analysis.core import config
+from analysis.core.errors import EXIT_OK, UsageError
 from analysis.core.labels import label
 from analysis.data import places as places_mod
 from analysis.data import reference
@@ -45,6 +46,7 @@ def status_places() -> list[str]:
 
 def _context(year: int | None, place: str | None, lang: str, db_path: Path | None) -> ReportContext:
     """Check year, place and language (``ValueError`` naming the valid choices), then compute."""
+    # Loaded when this verb runs: the other verbs and --help start without it.
     from analysis.reports.content import prepare
     from analysis.run.runner import available_years
 
@@ -72,6 +74,7 @@ def _context(year: int | None, place: str | None, lang: str, db_path: Path | Non
 def targets_table(ctx: ReportContext) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the targets table for the context's place and year (plain text): the
     reports' own table (``analysis.reports.targets``), so both print the same row."""
+    # Loaded when this verb runs: the other verbs and --help start without it.
     from analysis.reports.targets import targets_text_rows
 
     return targets_text_rows(ctx.indicators, ctx.progress, ctx.year, ctx.place_id, ctx.lang)
@@ -148,6 +151,7 @@ def targets_text(
         last: STATUS_WIDTH + 6,
     }
     lines += ["", render_text_table(header, rows, widths), ""]
+    # Loaded when this verb runs: the other verbs and --help start without it.
     from analysis.reports.targets import status_looks
 
     looks = status_looks(None, lang)
@@ -176,8 +180,6 @@ def targets_frame(
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from analysis.cli.output import print_frame
-    from analysis.core.errors import EXIT_OK, UsageError
 
     try:
         if args.output != "text":

@@ -19,8 +19,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from analysis.core.formatting import format_number
 from analysis.data import reference
-from analysis.data.problems import Problem
+from analysis.data.problems import Problem, show_value
 
 Tables = dict[str, pd.DataFrame]
 
@@ -186,7 +187,14 @@ def _codes(known: set[str], column: str) -> Check:
 def _not_above(low: str, high: str) -> Check:
     def check(t: Tables, name: str) -> tuple[pd.Series, pd.DataFrame]:
         frame = t[name]
-        return frame[low] > frame[high], pd.DataFrame({"other": frame[high]})
+        # A negative count breaks its column's own rule; comparing it would only add noise.
+        bad = (frame[low] > frame[high]) & (frame[low] >= 0) & (frame[high] >= 0)
+        share = 100 * frame[low].astype(float) / frame[high].astype(float).where(frame[high] > 0)
+        words = {
+            f"share_{lang}": share.map(lambda v, lang=lang: format_number(v, 1, lang))
+            for lang in ("vi", "en")
+        }
+        return bad, pd.DataFrame({"other": frame[high], **words})
 
     return check
 
@@ -354,19 +362,13 @@ def _key_text(frame: pd.DataFrame, table: str, index: object) -> str:
 
 
 def _words(template: str, row: dict[str, object]) -> str:
-    """The rule's words with the row's values; a missing value reads as an empty string."""
-    clean = {k: ("" if _blank(v) else v) for k, v in row.items()}
+    """The rule's words with the row's values as people read them (``300``, not ``300.0``; a
+    date as ``dd/mm/yyyy``); a missing value reads as an empty string."""
+    clean = {k: show_value(v, limit=200) for k, v in row.items()}
     try:
         return template.format(**clean)
     except (KeyError, IndexError):
         return template
-
-
-def _blank(value: object) -> bool:
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def check_rules(
@@ -376,13 +378,15 @@ def check_rules(
     offsets: dict[str, int] | None = None,
     check_places: bool = True,
     only: set[str] | None = None,
+    in_tables: set[str] | None = None,
 ) -> list[Problem]:
     """Every rule of the catalogue on ``tables``; one :class:`Problem` per broken row.
 
     ``files`` and ``offsets`` turn a table and its 0-based index into the file and the row
     number people see (2 for a CSV whose first line is the header); ``check_places`` is False
     for data sets of other provinces (the national benchmark set), which skips the rules on
-    Lạng Sơn's places; ``only`` restricts the run to some rule ids.
+    Lạng Sơn's places; ``only`` restricts the run to some rule ids and ``in_tables`` to the
+    rows of some tables (the others are still read by rules that look across tables).
     """
     files = files or {}
     offsets = offsets or {}
@@ -392,6 +396,8 @@ def check_rules(
         if (only is not None and rule.id not in only) or (rule.places and not check_places):
             continue
         for name in rule.tables:
+            if in_tables is not None and name not in in_tables:
+                continue
             frame = tables.get(name)
             if frame is None or any(c not in frame.columns for c in rule.columns):
                 continue

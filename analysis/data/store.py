@@ -21,9 +21,10 @@ import yaml
 from analysis.core import config
 from analysis.core.errors import UsageError
 from analysis.data import reference
+from analysis.data.problems import Problem
 from analysis.data.sample import COMMENT_PREFIX
 from analysis.data.schemas import TABLES, table_specs
-from analysis.data.validation import DataValidationError, Problem, check_relations, check_schema
+from analysis.data.validation import DataValidationError, check_relations, check_schema
 
 #: Reference tables copied into the store so that SQL users can join them.
 REFERENCE_TABLES = {

@@ -17,7 +17,6 @@ from analysis.data.schemas import table_specs
 
 __all__ = [
     "DataValidationError",
-    "Problem",
     "check_relations",
     "check_schema",
     "reporting_unit_codes",

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import openpyxl
 import pandas as pd
 
-from analysis.core.formatting import format_number
 from analysis.core.text import FORMULA_STARTS
 from analysis.data import reference
+from analysis.data.problems import Problem, is_blank, show_value
+from analysis.data.rules import check_rules
 from analysis.data.validation import check_schema
 from analysis.intake.container import RawSheet
 from analysis.intake.legacy_text import ENCODING_NAMES, detect_legacy, to_unicode
-from analysis.intake.problems import IntakeLimits, IntakeProblem, is_blank, make_problem, show_value
+from analysis.intake.problems import IntakeLimits, make_problem
 from analysis.intake.values import (
     clean_text,
     code_lookup,
@@ -58,7 +59,7 @@ class Context:
     file: str
     limits: IntakeLimits
     tables: dict[str, pd.DataFrame]
-    problems: list[IntakeProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     year: int | None = None
     unit: pd.Series | None = None
     epoch: datetime = datetime(1899, 12, 30)
@@ -100,8 +101,24 @@ class Context:
         for row in mask.index[mask.fillna(False).astype(bool)]:
             self.add(rule, sheet, row, field_, value=shown.get(row), **params)
 
+    def add_found(self, problem: Problem, sheet: Sheet, field_: Field | None) -> None:
+        """Record a problem found on the sheet's rows by the data model's own checks (the rule
+        catalogue), at its sheet row and cell, keeping the rule's id, words and source."""
+        letter = sheet.letters.get(field_.name) if field_ is not None else None
+        self.problems.append(
+            replace(
+                problem,
+                table="",
+                file=self.file,
+                sheet=sheet.title,
+                column=letter,
+                header_vi=field_.header_vi if field_ is not None else None,
+                header_en=field_.header_en if field_ is not None else None,
+            )
+        )
+
     @property
-    def errors(self) -> list[IntakeProblem]:
+    def errors(self) -> list[Problem]:
         """The problems that reject the file."""
         return [p for p in self.problems if p.severity == "error"]
 
@@ -457,36 +474,27 @@ def report_duplicates(
     return repeated
 
 
+def catalogue_problems(ctx: Context, sheet: Sheet, table: str, after: pd.DataFrame) -> None:
+    """The rule catalogue (``data/reference/rules.yaml``) on the sheet's rows as they will
+    stand in ``table`` once loaded (``after``, indexed by Excel row), each broken rule reported
+    at its row and cell with the catalogue's id, words and legal source: the same rules the
+    store build applies, so a workbook and a CSV are judged alike. A cell already reported (a
+    negative count, an unreadable date) is not reported again."""
+    reported = {(p.sheet, p.row, p.column) for p in ctx.problems if p.severity == "error"}
+    fields = {f.name: f for f in sheet.spec.fields}
+    tables = {**ctx.tables, table: after}
+    for problem in check_rules(tables, offsets={table: 0}, in_tables={table}):
+        field_ = fields.get(problem.column or "")
+        letter = sheet.letters.get(problem.column or "")
+        if (sheet.title, problem.row, letter) not in reported:
+            ctx.add_found(problem, sheet, field_)
+
+
 def equal_or_missing(a: pd.Series, b: pd.Series) -> pd.Series:
     """Element-wise equality where two missing values are equal."""
     both_missing = a.isna() & b.isna()
     same = (a.astype(object) == b.astype(object)).fillna(False).astype(bool)
     return both_missing | same
-
-
-def _share(low: pd.Series, high: pd.Series) -> pd.Series:
-    """Percentage ``low / high`` (NaN where ``high`` is zero or missing)."""
-    return (100 * low.astype(float) / high.astype(float).where(high > 0)).round(1)
-
-
-def check_not_above(
-    ctx: Context, sheet: Sheet, frame: pd.DataFrame, low: str, high: str, code: str
-) -> None:
-    """Counts that nest: ``low`` may not exceed ``high``."""
-    # Negative counts are reported on their own; comparing them would only add noise.
-    bad = ((frame[low] > frame[high]) & (frame[low] >= 0) & (frame[high] >= 0)).fillna(False)
-    share = _share(frame[low], frame[high])
-    for row in bad.index[bad.astype(bool)]:
-        ctx.add(
-            code,
-            sheet,
-            row,
-            sheet.spec.field(low),
-            value=frame.at[row, low],
-            total=frame.at[row, high],
-            share_vi=format_number(share[row], 1),
-            share_en=format_number(share[row], 1, "en"),
-        )
 
 
 # ---------------------------------------------------------------------------------- the sheets

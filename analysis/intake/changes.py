@@ -13,12 +13,10 @@ import pandas as pd
 from analysis.core.formatting import format_number
 from analysis.core.labels import label
 from analysis.data import reference
+from analysis.data.problems import Problem
 from analysis.data.schemas import TABLES
-from analysis.data.validation import Problem, check_relations, check_schema
-from analysis.intake.problems import (
-    IntakeProblem,
-    make_problem,
-)
+from analysis.data.validation import check_relations, check_schema
+from analysis.intake.problems import make_problem
 from analysis.intake.read import ParsedSubmission
 from analysis.intake.workbook import sheet_specs, table_specs, unit_villages
 
@@ -50,13 +48,13 @@ def plan_changes(
     received_on: date,
     file_name: str,
     sha256: str,
-) -> tuple[list[Change], list[IntakeProblem]]:
+) -> tuple[list[Change], list[Problem]]:
     """What loading ``sub`` changes in each table, and the warnings it raises (later-year
     village updates skipped, implausible jumps)."""
     assert sub.unit is not None and sub.year is not None
     unit, year = sub.unit, sub.year
     code, level = str(unit["code"]), str(unit["level"])
-    warnings_: list[IntakeProblem] = []
+    warnings_: list[Problem] = []
     changes: list[Change] = []
     villages = tables["villages"]
     mine = unit_villages(villages, code, level)
@@ -234,6 +232,8 @@ _UPDATE_COLUMNS = (
     "trademark",
     "trademark_since",
     "restored_year",
+    "withdrawal_year",
+    "withdrawal_decision",
 )
 
 
@@ -241,7 +241,7 @@ def _village_changes(
     sub: ParsedSubmission,
     tables: dict[str, pd.DataFrame],
     year: int,
-    warnings_: list[IntakeProblem],
+    warnings_: list[Problem],
 ) -> list[Change]:
     """Villages whose recognition, tourism or trademark the workbook changes. A workbook of an
     earlier year than the village's latest figures changes nothing (it would undo newer facts):
@@ -299,9 +299,7 @@ def _same(a: pd.Series, b: pd.Series) -> pd.Series:
     return (a.isna() & b.isna()) | equal
 
 
-def _jumps(
-    sub: ParsedSubmission, tables: dict[str, pd.DataFrame], year: int
-) -> list[IntakeProblem]:
+def _jumps(sub: ParsedSubmission, tables: dict[str, pd.DataFrame], year: int) -> list[Problem]:
     """Warnings for values far from the village's previous reported year."""
     rules = reference.read_yaml("intake.yaml")["jumps"]
     if "village_id" not in sub.village_year.columns:
@@ -362,7 +360,7 @@ def apply_changes(
     return out
 
 
-def guard_problems(after: dict[str, pd.DataFrame], file: str) -> list[IntakeProblem]:
+def guard_problems(after: dict[str, pd.DataFrame], file: str) -> list[Problem]:
     """The data model's own rules on the state after loading (a safety net over the sheet
     checks above, so that the store always stays loadable)."""
     problems: list[Problem] = []
@@ -374,7 +372,7 @@ def guard_problems(after: dict[str, pd.DataFrame], file: str) -> list[IntakeProb
     return [_guard_problem(p, file) for p in problems if p.severity == "error"]
 
 
-def _guard_problem(problem: Problem, file: str) -> IntakeProblem:
+def _guard_problem(problem: Problem, file: str) -> Problem:
     """A data-model problem worded for the sender: a rule of the catalogue (``rules.yaml``)
     keeps its id as ``code``, its words in both languages, the record and its legal source."""
     if not problem.code:
@@ -382,10 +380,11 @@ def _guard_problem(problem: Problem, file: str) -> IntakeProblem:
             "guard", file=file, value=problem.value, table=problem.table, broken=problem.rule
         )
     where = ", ".join(part for part in (problem.key, problem.column) if part)
-    rule_vi = f"{where}: {problem.rule_vi} [{problem.code}; {problem.source}]"
-    rule_en = f"{where}: {problem.rule} [{problem.code}; {problem.source}]"
-    found = make_problem(
-        "guard", file=file, value=problem.value, table=problem.table, broken=rule_vi
+    words = {
+        lang: label("intake_guard", lang, table=problem.table, broken=f"{where}: {rule}")
+        for lang, rule in (("vi", problem.rule_vi), ("en", problem.rule))
+    }
+    found = make_problem("guard", file=file, value=problem.value, table=problem.table, broken="")
+    return dataclasses.replace(
+        found, code=problem.code, rule=words["en"], rule_vi=words["vi"], source=problem.source
     )
-    english = label("intake_guard", "en", table=problem.table, broken=rule_en)
-    return dataclasses.replace(found, code=problem.code, rule_en=english)

@@ -13,13 +13,8 @@ import openpyxl
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
-from analysis.intake.problems import (
-    IntakeLimits,
-    IntakeProblem,
-    human_size,
-    make_problem,
-    show_value,
-)
+from analysis.data.problems import Problem, show_value
+from analysis.intake.problems import IntakeLimits, human_size, make_problem
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_SIGNATURE = b"PK\x03\x04"
@@ -27,7 +22,7 @@ _ZIP_SIGNATURE = b"PK\x03\x04"
 # ---------------------------------------------------------------------------- opening the file
 
 
-def check_container(data: bytes, limits: IntakeLimits) -> list[IntakeProblem]:
+def check_container(data: bytes, limits: IntakeLimits) -> list[Problem]:
     """Checks before any parsing: signature, zip directory, sizes, macros, and every XML part
     parsed with defusedxml (no DTD, entities or external references)."""
     if not data:

@@ -32,21 +32,14 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.labels import label
+from analysis.data.problems import show_value
 from analysis.data.schemas import TABLES
 from analysis.data.store import Dataset, connect, read_info
 from analysis.indicators.sql_views import install
 from analysis.intake import ledger
 from analysis.intake.changes import Change, apply_changes, guard_problems, plan_changes
 from analysis.intake.ledger import LEDGER_NAME
-from analysis.intake.problems import (
-    IntakeLimits,
-    IntakeProblem,
-    human_size,
-    make_problem,
-    message,
-    show_value,
-    with_file,
-)
+from analysis.intake.problems import IntakeLimits, human_size, make_problem, message
 from analysis.intake.read import ParsedSubmission, read_submission
 from analysis.intake.report import (
     EXCEL_SUFFIXES,
@@ -72,7 +65,6 @@ __all__ = [
     "ARCHIVE_DIR",
     "IntakeLimits",
     "IntakeOptions",
-    "IntakeProblem",
     "IntakeResult",
     "ParsedSubmission",
     "clean_text",
@@ -319,7 +311,7 @@ def ingest_file(path: Path, options: IntakeOptions) -> IntakeResult:
             )
         try:
             changes, found = plan_changes(sub, tables, received, name, sha256)
-            problems += [with_file(p, name) for p in found]
+            problems += [p.in_file(name) for p in found]
             after = apply_changes(tables, changes)
             problems += guard_problems(after, name)
         except Exception as exc:

@@ -1,19 +1,14 @@
-"""Findings about a workbook (:class:`IntakeProblem`), worded from the translation catalogue
-(``analysis/core/labels.yaml``, keys ``intake_<rule>``), and the limits on an untrusted file."""
+"""Findings about a workbook (the data layer's one :class:`~analysis.data.problems.Problem`,
+located in a sheet), worded from the translation catalogue (``analysis/core/labels.yaml``, keys
+``intake_<rule>``), and the limits on an untrusted file."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime
-
-import pandas as pd
 
 from analysis.core.labels import label
 from analysis.data import reference
-from analysis.data.validation import Problem
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from analysis.data.problems import Problem, show_value
 
 # -------------------------------------------------------------------------------- rules, limits
 
@@ -43,61 +38,6 @@ class IntakeLimits:
         )
 
 
-@dataclass(frozen=True)
-class IntakeProblem:
-    """One finding about a workbook: where (sheet, row, column), the value, the rule in both
-    languages; ``code`` names the rule for programs and tests."""
-
-    code: str
-    rule_vi: str
-    rule_en: str
-    file: str = ""
-    sheet: str | None = None
-    row: int | None = None
-    column: str | None = None
-    header_vi: str | None = None
-    header_en: str | None = None
-    value: object = None
-    severity: str = "error"
-
-    def where(self, lang: str = "vi") -> str:
-        """``Trang «…», dòng 7, cột D «…»`` (or English)."""
-        parts = []
-        if self.sheet:
-            parts.append(label("intake_where_sheet", lang, sheet=self.sheet))
-        if self.row is not None:
-            parts.append(label("intake_where_row", lang, row=self.row))
-        if self.column:
-            header = getattr(self, f"header_{lang}") or self.header_vi
-            key = "intake_where_column_header" if header else "intake_where_column"
-            parts.append(label(key, lang, column=self.column, header=header))
-        return ", ".join(parts) or label("intake_where_file", lang)
-
-    def describe(self, lang: str = "vi") -> str:
-        """One line for people: where, the value found, the rule broken."""
-        found = ""
-        if not is_blank(self.value):
-            found = label("intake_found", lang, value=show_value(self.value))
-        kind = "" if self.severity == "error" else label("intake_warning_mark", lang)
-        rule = getattr(self, f"rule_{lang}")
-        return f"{kind}{self.where(lang)}{found} — {rule}"
-
-    def to_problem(self) -> Problem:
-        """The same finding as the data layer's ``Problem`` (table = sheet; ``code`` the rule,
-        ``rule_vi`` its Vietnamese words)."""
-        return Problem(
-            self.sheet or "",
-            self.row,
-            self.header_en or self.column,
-            self.value,
-            self.rule_en,
-            file=self.file,
-            severity=self.severity,
-            code=self.code,
-            rule_vi=self.rule_vi,
-        )
-
-
 def message(rule: str) -> tuple[str, str]:
     """The Vietnamese and English wording of an intake rule (``intake_<rule>`` in
     ``labels.yaml``), placeholders unfilled."""
@@ -106,8 +46,9 @@ def message(rule: str) -> tuple[str, str]:
 
 def make_problem(
     rule: str, *, severity: str = "error", value: object = None, **where: object
-) -> IntakeProblem:
-    """A problem from the message catalogue; ``where`` holds location and message values."""
+) -> Problem:
+    """A problem in a workbook from the message catalogue (``code`` = ``rule``); ``where``
+    holds the location (file, sheet, row, column, header_vi, header_en) and message values."""
     location = {
         k: where.pop(k)
         for k in ("file", "sheet", "row", "column", "header_vi", "header_en")
@@ -118,35 +59,20 @@ def make_problem(
     params.setdefault("header", location.get("header_vi") or "")
     params.setdefault("header_en", location.get("header_en") or params["header"])
     vi, en = message(rule)
-    return IntakeProblem(
-        rule, vi.format(**params), en.format(**params), value=value, severity=severity, **location
-    )  # type: ignore[arg-type]
-
-
-def show_value(value: object, limit: int = 80) -> str:
-    """A cell value as safe one-line text: control characters escaped, long text cut."""
-    if is_blank(value):
-        return ""
-    if isinstance(value, pd.Timestamp | datetime):
-        text = value.strftime("%d/%m/%Y")
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    else:
-        text = str(value)
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text.replace("\n", " "))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def is_blank(value: object) -> bool:
-    """True for an empty cell: None, NaN, NA or only spaces."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+    return Problem(
+        "",
+        location.get("row"),  # type: ignore[arg-type]
+        location.get("column"),  # type: ignore[arg-type]
+        value,
+        en.format(**params),
+        file=str(location.get("file", "")),
+        severity=severity,
+        code=rule,
+        rule_vi=vi.format(**params),
+        sheet=location.get("sheet"),  # type: ignore[arg-type]
+        header_vi=location.get("header_vi"),  # type: ignore[arg-type]
+        header_en=location.get("header_en"),  # type: ignore[arg-type]
+    )
 
 
 def human_size(size: int) -> str:
@@ -154,7 +80,7 @@ def human_size(size: int) -> str:
     return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 1024:.0f} KB"
 
 
-def first_per_cell(problems: list[IntakeProblem]) -> list[IntakeProblem]:
+def first_per_cell(problems: list[Problem]) -> list[Problem]:
     """One error per cell: the first found (a formula without a value need not also be
     reported as a blank required cell)."""
     seen: set[tuple[object, ...]] = set()
@@ -167,8 +93,3 @@ def first_per_cell(problems: list[IntakeProblem]) -> list[IntakeProblem]:
             seen.add(key)
         kept.append(p)
     return kept
-
-
-def with_file(problem: IntakeProblem, file: str) -> IntakeProblem:
-    """The same problem, attributed to ``file``."""
-    return IntakeProblem(**{**problem.__dict__, "file": file})

@@ -18,12 +18,13 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.data import reference
+from analysis.data.problems import Problem, is_blank
 from analysis.data.schemas import MAX_YEAR, MIN_YEAR
 from analysis.intake.cells import (
     Context,
     Sheet,
     blank_cells,
-    check_not_above,
+    catalogue_problems,
     drop_blank_rows,
     equal_or_missing,
     find_sheet,
@@ -44,14 +45,7 @@ from analysis.intake.container import (
     load_workbook,
     read_sheet,
 )
-from analysis.intake.problems import (
-    IntakeLimits,
-    IntakeProblem,
-    first_per_cell,
-    is_blank,
-    make_problem,
-    with_file,
-)
+from analysis.intake.problems import IntakeLimits, first_per_cell, make_problem
 from analysis.intake.units import resolve_unit
 from analysis.intake.values import (
     clean_text,
@@ -177,16 +171,16 @@ class ParsedSubmission:
     crafts: pd.DataFrame
     activities: pd.DataFrame
     narratives: pd.DataFrame
-    problems: list[IntakeProblem]
+    problems: list[Problem]
     letters: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
-    def errors(self) -> list[IntakeProblem]:
+    def errors(self) -> list[Problem]:
         """Problems that reject the workbook."""
         return [p for p in self.problems if p.severity == "error"]
 
     @classmethod
-    def failed(cls, problems: list[IntakeProblem]) -> ParsedSubmission:
+    def failed(cls, problems: list[Problem]) -> ParsedSubmission:
         """A workbook that could not be read at all."""
         empty = pd.DataFrame()
         return cls(None, None, {}, empty, empty, empty, empty, empty, problems)
@@ -228,16 +222,8 @@ def _village_year_rows(ctx: Context, sheet: Sheet) -> pd.DataFrame:
     report_duplicates(
         ctx, sheet, typed, ["village_id"], village_field, "thôn, bản {value}", "village {value}"
     )
-    check_not_above(
-        ctx, sheet, typed, "households_craft", "households_total", "craft_households_above_total"
-    )
-    check_not_above(
-        ctx, sheet, typed, "facilities_compliant", "facilities", "compliant_above_facilities"
-    )
-    check_not_above(
-        ctx, sheet, typed, "workers_trained", "workers_regular", "trained_above_regular"
-    )
     schema_problems(ctx, sheet, "village_year", typed.dropna(subset=["village_id"]))
+    catalogue_problems(ctx, sheet, "village_year", typed.dropna(subset=["village_id"]))
     return typed
 
 
@@ -263,6 +249,10 @@ def _missing_villages(ctx: Context, sheet: Sheet, ids: pd.Series, reported: pd.S
         )
 
 
+#: The years of the updates sheet: none may lie after the reporting year, all from 2000.
+_YEAR_COLUMNS = ("tourism_since", "trademark_since", "restored_year", "withdrawal_year")
+
+
 def _updates_rows(ctx: Context, sheet: Sheet) -> pd.DataFrame:
     """Recognition, tourism and trademark of the villages, checked for consistency."""
     spec = sheet.spec
@@ -278,42 +268,19 @@ def _updates_rows(ctx: Context, sheet: Sheet) -> pd.DataFrame:
         ctx, sheet, typed, ["village_id"], village_field, "thôn, bản {value}", "village {value}"
     )
     year = ctx.year
-    recognised = typed["recognition"].notna() & (typed["recognition"] != "none")
-    for column in ("recognition_date", "recognition_regime"):
-        ctx.add_rows(
-            "recognition_incomplete",
-            sheet,
-            spec.field(column),
-            recognised & typed[column].isna() & blank_cells(sheet, column, typed.index),
-        )
-    ctx.add_rows(
-        "date_without_recognition",
-        sheet,
-        spec.field("recognition_date"),
-        (typed["recognition"] == "none") & typed["recognition_date"].notna(),
-    )
-    ctx.add_rows(
-        "trademark_needs_year",
-        sheet,
-        spec.field("trademark_since"),
-        typed["trademark"].notna()
-        & (typed["trademark"] != "none")
-        & typed["trademark_since"].isna()
-        & blank_cells(sheet, "trademark_since", typed.index),
-    )
     if year is not None:
         # Facts already in the store (pre-filled by the template) are not the sender's to
         # defend: only values the sender changed must not lie after the reporting year.
         current = ctx.tables["villages"].set_index("village_id")
         changed = {
             c: ~equal_or_missing(typed[c], typed["village_id"].map(current[c]))
-            for c in ("recognition_date", "tourism_since", "trademark_since", "restored_year")
+            for c in _YEAR_COLUMNS + ("recognition_date",)
         }
         late = (typed["recognition_date"].dt.year > year) & changed["recognition_date"]
         ctx.add_rows(
             "recognition_after_year", sheet, spec.field("recognition_date"), late, year=year
         )
-        for column in ("tourism_since", "trademark_since", "restored_year"):
+        for column in _YEAR_COLUMNS:
             ctx.add_rows(
                 "year_after_report",
                 sheet,
@@ -322,13 +289,28 @@ def _updates_rows(ctx: Context, sheet: Sheet) -> pd.DataFrame:
                 year=year,
             )
     # The data model keeps these years from 2000 (schemas.YEAR): say so in the sheet's words.
-    for column in ("tourism_since", "trademark_since", "restored_year"):
+    for column in _YEAR_COLUMNS:
         years = typed[column].astype("Float64")
         outside = years.notna() & ~years.between(MIN_YEAR, MAX_YEAR)
         ctx.add_rows(
             "out_of_range", sheet, spec.field(column), outside, low=MIN_YEAR, high=MAX_YEAR
         )
+    catalogue_problems(ctx, sheet, "villages", _villages_after(ctx, sheet, typed))
     return typed
+
+
+def _villages_after(ctx: Context, sheet: Sheet, typed: pd.DataFrame) -> pd.DataFrame:
+    """The villages of the sheet as they will stand once loaded: the store's record with the
+    sheet's columns laid over it (a column the sheet lacks changes nothing), indexed by the
+    Excel row, so that the catalogue's rules judge the whole record and point at the row."""
+    current = ctx.tables["villages"]
+    rows = typed[typed["village_id"].isin(current["village_id"])]
+    after = current.set_index("village_id").loc[rows["village_id"]].reset_index()
+    after.index = rows.index
+    for column in rows.columns:
+        if column in sheet.letters and column in after.columns and column != "village_id":
+            after[column] = rows[column]
+    return after
 
 
 def _crafts_rows(ctx: Context, sheet: Sheet) -> pd.DataFrame:
@@ -455,7 +437,7 @@ def read_submission(
     """Read and check one workbook against the store's ``tables``; every problem at once."""
     ctx = Context(file, limits, tables)
     empty = pd.DataFrame()
-    problems = [with_file(p, file) for p in check_container(data, limits)]
+    problems = [p.in_file(file) for p in check_container(data, limits)]
     if problems:
         return ParsedSubmission.failed(problems)
     try:

@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import jinja2
+
 from analysis.core.labels import label
 from analysis.core.text import nfc, slugify
-from analysis.intake.problems import (
-    IntakeProblem,
-    show_value,
-)
+from analysis.data.problems import Problem, show_value
 
 #: Files the intake reads (others in a folder are skipped).
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -32,19 +31,19 @@ class IntakeResult:
     outcome: str
     unit_code: str | None = None
     year: int | None = None
-    problems: list[IntakeProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     quarantine: Path | None = None
     archived: Path | None = None
     message: str = ""
 
     @property
-    def errors(self) -> list[IntakeProblem]:
+    def errors(self) -> list[Problem]:
         """Problems that rejected the file."""
         return [p for p in self.problems if p.severity == "error"]
 
     @property
-    def warnings(self) -> list[IntakeProblem]:
+    def warnings(self) -> list[Problem]:
         """Findings that inform without rejecting."""
         return [p for p in self.problems if p.severity != "error"]
 
@@ -108,7 +107,6 @@ def format_report(result: IntakeResult, *, limit: int | None = None) -> str:
 def format_report_html(result: IntakeResult) -> str:
     """The same report as a small HTML page (``templates/errors.html.j2``, autoescaped: every
     text from the file is escaped)."""
-    import jinja2
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).with_name("templates"))),

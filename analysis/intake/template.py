@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.core.text import defuse_formula, slugify
 from analysis.data import reference
+from analysis.data.timeliness import deadline, reporting_units
 from analysis.intake.workbook import (
     COVER_FIELDS,
     COVER_TITLE,
@@ -192,7 +193,6 @@ def _write_cover(wb: Workbook, values: dict[str, object]) -> None:
 
 def instructions(year: int, level: str) -> list[tuple[str, str]]:
     """The instructions sheet, line by line (Vietnamese, English)."""
-    from analysis.data.timeliness import deadline
 
     due = deadline(year)
     lines = [
@@ -223,9 +223,12 @@ def instructions(year: int, level: str) -> list[tuple[str, str]]:
             (
                 "4. Trang «Cập nhật thôn bản»: tình trạng công nhận, gắn với du lịch, nhãn hiệu "
                 "(đã điền theo dữ liệu hiện có). Chỉ sửa khi có thay đổi; ngày công nhận không sau "
-                "năm báo cáo.",
+                "năm báo cáo. Khi danh hiệu bị thu hồi: giữ nguyên thông tin công nhận, ghi năm "
+                "và số quyết định thu hồi.",
                 "4. Village updates: recognition, tourism and trademark as known now. Change only "
-                "what changed; recognition cannot be after the reporting year.",
+                "what changed; recognition cannot be after the reporting year. When a recognition "
+                "is withdrawn: keep the recognition as it was and enter the year and number of the "
+                "withdrawal decision.",
             ),
             (
                 "5. Trang «Nghề hàng hóa»: các nghề được sản xuất thành hàng hóa trên địa bàn, "
@@ -323,11 +326,12 @@ def _prefill(
     ):
         labels = {k: v["vi"] for k, v in reference.code_list(list_name).items()}
         updates[column] = villages[column].map(labels)
-    updates["recognition_decision"] = villages["recognition_decision"]
+    for column in ("recognition_decision", "withdrawal_decision"):
+        updates[column] = villages[column].astype(object).where(villages[column].notna(), None)
     updates["recognition_date"] = villages["recognition_date"].map(
         lambda v: None if pd.isna(v) else pd.Timestamp(v).to_pydatetime()
     )
-    for column in ("tourism_since", "trademark_since", "restored_year"):
+    for column in ("tourism_since", "trademark_since", "restored_year", "withdrawal_year"):
         updates[column] = villages[column].astype(object).where(villages[column].notna(), None)
 
     dc = tables["district_crafts"]
@@ -466,7 +470,6 @@ def write_template(
 
 def expected_units(villages: pd.DataFrame, year: int) -> pd.DataFrame:
     """Units that report for ``year`` (districts or 2025 communes with villages, departments)."""
-    from analysis.data.timeliness import reporting_units
 
     codes = list(dict.fromkeys(reporting_units(villages, year)["unit_code"]))
     table = reporting_unit_table()

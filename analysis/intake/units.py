@@ -7,8 +7,8 @@ import difflib
 import pandas as pd
 
 from analysis.core.text import nfc
+from analysis.data.problems import is_blank
 from analysis.data.timeliness import commune_reporting_from
-from analysis.intake.problems import is_blank
 from analysis.intake.workbook import (
     reporting_unit_table,
     sheet_key,

@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis.core.text import nfc
 from analysis.data import reference
-from analysis.intake.problems import is_blank
+from analysis.data.problems import is_blank
 from analysis.intake.workbook import (
     LABEL_SEP,
     sheet_key,

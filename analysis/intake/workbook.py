@@ -208,8 +208,8 @@ def sheet_specs() -> dict[str, SheetSpec]:
         "village_updates",
         "Cập nhật thôn bản",
         "Village updates",
-        "CÔNG NHẬN, DU LỊCH, NHÃN HIỆU CỦA CÁC THÔN, BẢN (thông tin hiện có; chỉ sửa khi có "
-        "thay đổi)",
+        "CÔNG NHẬN, DU LỊCH, NHÃN HIỆU, THU HỒI CÔNG NHẬN CỦA CÁC THÔN, BẢN (thông tin hiện có; "
+        "chỉ sửa khi có thay đổi)",
         (
             _VILLAGE,
             _VILLAGE_NAME,
@@ -221,6 +221,8 @@ def sheet_specs() -> dict[str, SheetSpec]:
             _schema_field(v, "trademark", required=True, codes="trademark", width=22),
             _schema_field(v, "trademark_since"),
             _schema_field(v, "restored_year"),
+            _schema_field(v, "withdrawal_year"),
+            _schema_field(v, "withdrawal_decision", width=18),
         ),
         ("district", "commune"),
     )

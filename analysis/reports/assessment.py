@@ -12,6 +12,7 @@ from analysis.core.formatting import value_text
 from analysis.core.labels import label
 from analysis.data import places as places_mod
 from analysis.data import reference
+from analysis.indicators.progress import assess_progress
 from analysis.reports import tables
 from analysis.reports.content import ReportContext, indicator_names, narrative_texts
 from analysis.reports.model import Block, BulletList, Paragraph
@@ -88,7 +89,6 @@ def _areas_missing_t2(ctx: ReportContext) -> list[str]:
 
 def _national_shortfalls(ctx: ReportContext) -> list[str]:
     """For the province: context indicators below Decision 801's national benchmark."""
-    from analysis.indicators.progress import assess_progress
 
     statuses = assess_progress(ctx.indicators, ctx.year, reference.national_context_targets())
     rows = statuses[

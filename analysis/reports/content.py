@@ -15,7 +15,10 @@ import pandas as pd
 from analysis.core import config
 from analysis.data import places as places_mod
 from analysis.data import reference
+from analysis.data.narrative import read_narrative_file, read_store_narratives
 from analysis.data.store import Dataset
+from analysis.indicators.compute import compute_indicators, indicator_years
+from analysis.indicators.progress import assess_progress
 from analysis.pipeline import load_dataset
 from analysis.reports import tables
 
@@ -77,7 +80,6 @@ def _narratives(ds: Dataset, place: str, year: int, stored: pd.DataFrame) -> pd.
     """What people wrote for this report: the place's narrative file (read afresh each time,
     never written), then the narrative sheets of its units' workbooks (the district itself
     before the reform, its communes after it, every unit for the province)."""
-    from analysis.data.narrative import read_narrative_file
 
     row = places_mod.place(place)
     if row["level"] != "province":
@@ -100,15 +102,12 @@ def _computed(path: Path, year: int) -> tuple[Dataset, pd.DataFrame, pd.DataFram
     key = (str(path), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0, year)
     if key in _CACHE:
         return _CACHE[key]
-    from analysis.indicators.compute import compute_indicators, indicator_years
-    from analysis.indicators.progress import assess_progress
 
     ds = load_dataset(path)
     years = _years_in(ds)
     if year not in years:
         raise ValueError(f"no data for year {year}; valid years: {', '.join(map(str, years))}")
     indicators = compute_indicators(ds, indicator_years(ds, up_to=year))
-    from analysis.data.narrative import read_store_narratives
 
     stored = read_store_narratives(path, year).frame
     result = (ds, indicators, assess_progress(indicators, year), stored)

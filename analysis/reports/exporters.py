@@ -13,9 +13,12 @@ analysis/reports/templates/report.html.j2`` gives the same page.
 
 from __future__ import annotations
 
+import copy
+import time
 from typing import Any
 
 from nbconvert.exporters import Exporter, HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets import Unicode
 
 from analysis.reports.model import model_of
@@ -79,9 +82,6 @@ REMOVE_CELL_TAGS = frozenset({"parameters", "injected-parameters", "remove_cell"
 def notebook_html(nb: Any) -> str:
     """A notebook without a report model (a question notebook) as a page: nbconvert's lab
     template, without code, prompts, removed cells or stderr."""
-    import copy
-
-    from nbconvert.preprocessors import TagRemovePreprocessor
 
     visible = copy.deepcopy(nb)
     visible, _ = TagRemovePreprocessor(remove_cell_tags=set(REMOVE_CELL_TAGS)).preprocess(
@@ -115,7 +115,6 @@ def render(nb: Any, formats: Any) -> tuple[dict[str, bytes], dict[str, float]]:
     """The files of an executed report notebook by format (``html``, ``pdf``, ``docx``) and the
     seconds each took; the PDF is printed from the HTML page, made once. A notebook without a
     report model (a question notebook) is rendered as a plain page (HTML, PDF; no Word)."""
-    import time
 
     files: dict[str, bytes] = {}
     timings: dict[str, float] = {}

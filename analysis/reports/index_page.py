@@ -16,6 +16,10 @@ from analysis.core.labels import label
 from analysis.core.text import defuse_frame, vi_sort_key
 from analysis.data import places as places_mod
 from analysis.data import reference
+from analysis.indicators.compute import compute_indicators, indicator_years
+from analysis.indicators.outputs import indicator_tables
+from analysis.indicators.progress import assess_progress
+from analysis.pipeline import load_dataset
 from analysis.reports.render_html import environment
 from analysis.reports.targets import (
     TARGET_IDS,
@@ -139,10 +143,6 @@ def write_downloads(
 
 def write_index(out_dir: Path, db_path: Path | None = None, lang: str = "vi") -> Path:
     """Write ``out_dir/index.html`` from the manifest and the store."""
-    from analysis.indicators.compute import compute_indicators, indicator_years
-    from analysis.indicators.outputs import indicator_tables
-    from analysis.indicators.progress import assess_progress
-    from analysis.pipeline import load_dataset
 
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     entries = manifest.get("reports", [])

@@ -23,6 +23,7 @@ from analysis.core.formatting import (
     is_missing,
     value_text,
 )
+from analysis.reports.render_html import fragment_html, table_html
 
 MIME_TYPE = "application/vnd.langson.report+json"
 SCHEMA_VERSION = 1
@@ -182,7 +183,6 @@ class Table(Block):
             raise ValueError(f"table {self.name or self.caption!r} has no column {missing}")
 
     def _repr_html_(self) -> str:
-        from analysis.reports.render_html import table_html
 
         return table_html(self.to_json("vi", {}))
 
@@ -288,7 +288,6 @@ class Report:
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
         """The model itself (for the exporters) and its HTML (for a reader in Jupyter)."""
-        from analysis.reports.render_html import fragment_html
 
         data = self.to_json()
         return {MIME_TYPE: data, "text/html": fragment_html(data), "text/plain": self.title}

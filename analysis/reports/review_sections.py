@@ -12,6 +12,7 @@ from analysis.core.labels import label
 from analysis.data import places as places_mod
 from analysis.data import reference
 from analysis.reports import charts, review, review_text, tables
+from analysis.reports.assessment import drafted, narrative
 from analysis.reports.content import (
     ReportContext,
     indicator_names,
@@ -218,7 +219,6 @@ def review_pace(ctx: ReportContext) -> list[Block]:
 
 def drafted_review(ctx: ReportContext, section: str) -> list[str]:
     """Sentences drafted from the period's numbers for one assessment section of the review."""
-    from analysis.reports.assessment import drafted
 
     lang = ctx.lang
     acts = period_activities(ctx)
@@ -245,7 +245,6 @@ def drafted_review(ctx: ReportContext, section: str) -> list[str]:
 def review_narrative(ctx: ReportContext, section: str) -> list[Block]:
     """What people wrote for a section of the review, as written; else a placeholder and the
     sentences drafted from the whole period's numbers, marked as drafted."""
-    from analysis.reports.assessment import narrative
 
     if len(narrative_texts(ctx, section)):
         return narrative(ctx, section)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis.core.formatting import format_date, is_missing, value_text
@@ -20,6 +21,8 @@ from analysis.core.text import vi_order
 from analysis.data import places as places_mod
 from analysis.data import reference
 from analysis.data.schemas import village_year_schema
+from analysis.indicators.progress import assess_progress
+from analysis.indicators.recognition import screen_villages
 from analysis.reports import charts, tables
 from analysis.reports.content import ReportContext, indicator_names, indicator_value, progress_row
 from analysis.reports.model import Block, Column, Figure, Legend, Note, Table
@@ -34,7 +37,6 @@ from analysis.reports.targets import (
 
 def figure(fig: object, alt: str = "", width_mm: float = 160.0) -> Figure:
     """A Matplotlib figure as a PNG block (the figure is closed afterwards)."""
-    import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
@@ -172,7 +174,6 @@ def trends_chart(ctx: ReportContext) -> list[Block]:
 def village_rows(ctx: ReportContext) -> pd.DataFrame:
     """The place's villages with the Decree 52 screen of the year: one row per village, yes/no
     criteria as real booleans (missing stays missing)."""
-    from analysis.indicators.recognition import screen_villages
 
     villages = tables.villages_in(ctx.ds.villages, ctx.place_id)
     screen = screen_villages(ctx.ds, ctx.year)
@@ -369,7 +370,6 @@ def data_quality(ctx: ReportContext) -> list[Block]:
 def national_context(ctx: ReportContext) -> list[Block]:
     """The province's context indicators judged against Decision 801's national targets (a
     benchmark: Plan 244 sets no such targets for the province)."""
-    from analysis.indicators.progress import assess_progress
 
     lang = ctx.lang
     province_id = _province_id()

@@ -7,9 +7,11 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.data import places as places_mod
-from analysis.data import timeliness
+from analysis.data import reference, timeliness
 from analysis.data.schemas import village_year_values
 from analysis.data.store import Dataset
+from analysis.indicators.compute import effectiveness_components
+from analysis.indicators.recognition import screen_villages
 
 
 def villages_in(villages: pd.DataFrame, place_id: str) -> pd.DataFrame:
@@ -62,7 +64,6 @@ def submissions_of_place(ds: Dataset, place_id: str, year: int) -> pd.DataFrame:
 
 def unit_names(lang: str = "vi") -> dict[str, str]:
     """Reporting-unit code -> name (districts, 2025 communes, departments)."""
-    from analysis.data import reference
 
     column = "name_vi" if lang == "vi" else "name_en"
     names: dict[str, str] = {}
@@ -118,8 +119,6 @@ def village_status(ds: Dataset, year: int) -> pd.DataFrame:
     """Each village's standing in ``year``, for the map: a recognised village operating
     effectively or not (T5's definition), an unrecognised one ready for recognition or not
     (the Decree 52 screen). Columns ``village_id``, ``map_status``."""
-    from analysis.indicators.compute import effectiveness_components
-    from analysis.indicators.recognition import screen_villages
 
     screen = screen_villages(ds, year)[["village_id", "ready"]]
     effective = effectiveness_components(ds, [year])[["village_id", "effective"]]

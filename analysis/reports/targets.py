@@ -12,6 +12,7 @@ import pandas as pd
 from analysis.core.formatting import change_text, format_count, is_missing, value_text
 from analysis.core.labels import label
 from analysis.data import reference
+from analysis.data.places import place
 from analysis.indicators.progress import summarise_area_statuses
 from analysis.reports.model import Column, Table
 
@@ -130,8 +131,6 @@ def targets_frame(
     targets = reference.targets()
     short = ""
     if is_area:
-        from analysis.data.places import place
-
         short = str(place(place_id)["short_name_vi"])
     value_head = label("col_value", lang, year=year)
     columns = [

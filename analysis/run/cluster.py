@@ -9,6 +9,7 @@ rendered files come back as bytes. See ``docs/cluster.md``.
 from __future__ import annotations
 
 import contextlib
+import platform
 import socket
 import threading
 import time
@@ -16,8 +17,10 @@ from collections import deque
 from concurrent.futures import CancelledError
 from pathlib import Path
 
+from distributed import Client, get_worker, wait
 from distributed.diagnostics.plugin import WorkerPlugin
 
+from analysis import __version__
 from analysis.core.errors import UsageError
 from analysis.run.executors import WORKER_TIMEOUT, OnResult, failed
 from analysis.run.kernel import (
@@ -30,6 +33,7 @@ from analysis.run.kernel import (
     materialize_store,
     run_task,
 )
+from analysis.run.plan import code_fingerprint
 
 #: Seconds to reach the scheduler.
 CONNECT_TIMEOUT = 10.0
@@ -79,7 +83,6 @@ def hold(store: StoreRef) -> StoreRef:
 
 def dask_task(task: Task, store: StoreRef, limits: Limits) -> TaskResult:
     """Run one report on the Dask worker executing this function."""
-    from distributed import get_worker
 
     plugin = get_worker().plugins[PLUGIN_NAME]
     try:
@@ -91,10 +94,6 @@ def dask_task(task: Task, store: StoreRef, limits: Limits) -> TaskResult:
 
 def worker_identity() -> dict[str, str]:
     """What a worker runs: the package's version and code fingerprint, Python's version."""
-    import platform
-
-    from analysis import __version__
-    from analysis.run.plan import code_fingerprint
 
     return {
         "analysis": __version__,
@@ -183,7 +182,6 @@ class DaskExecutor:
 
     def connect(self) -> object:
         """A client for the scheduler, its workers checked; :class:`ClusterError` if unusable."""
-        from distributed import Client
 
         address = probe_scheduler(self.address, self.connect_timeout)
         try:
@@ -223,7 +221,6 @@ class DaskExecutor:
             )
 
     def run(self, tasks: list[Task], store: StoreRef, on_result: OnResult) -> None:
-        from distributed import wait
 
         client = self.connect()
         pending = deque(tasks)

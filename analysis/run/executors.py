@@ -87,6 +87,7 @@ def _local_worker(inbox: mp.Queue, outbox: mp.Queue, wid: int, workdir: str, lim
 
 def kill_tree(pid: int) -> None:
     """Kill a process and everything it started (its kernel), at once."""
+    # psutil only when a report has to be killed.
     import psutil
 
     try:

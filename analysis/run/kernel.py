@@ -99,6 +99,7 @@ def materialize_store(ref: StoreRef, workdir: Path) -> Path:
     Bytes are written once per fingerprint; a path is linked. A store whose content fingerprint
     is not the client's is refused, so a report never comes from other data than the manifest says.
     """
+    # The store's module (DuckDB, pandas) only where a report runs (the worker).
     from analysis.data.store import content_fingerprint
 
     target = workdir / store_name(ref.fingerprint)
@@ -192,6 +193,7 @@ class WarmKernel:
 
     def _start(self) -> None:
         self.shutdown()
+        # jupyter_client only when a kernel starts (a rerun with nothing to do starts none).
         from jupyter_client.manager import KernelManager
 
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -254,12 +256,14 @@ class WarmKernel:
 def render(nb: object, job: Job) -> tuple[dict[str, bytes], dict[str, float]]:
     """The report's files from its executed notebook, by format, and the seconds each took: the
     one call into the report layer (:func:`analysis.reports.exporters.render`)."""
+    # The report layer (nbconvert, WeasyPrint, python-docx) only where a report is rendered.
     from analysis.reports.exporters import render as render_model
 
     return render_model(nb, job.formats)
 
 
 def _failure(exc: BaseException, kernel: WarmKernel, limits: Limits) -> tuple[str, int | None]:
+    # papermill only where a report runs.
     from papermill.exceptions import PapermillExecutionError
 
     if kernel.killed_for_time:
@@ -277,6 +281,7 @@ def _failure(exc: BaseException, kernel: WarmKernel, limits: Limits) -> tuple[st
 def run_task(task: Task, kernel: WarmKernel, store: Path, limits: Limits) -> TaskResult:
     """Run one report's notebook on ``kernel`` against ``store`` and render it; never raises for
     a failing report (the reason is in the result)."""
+    # nbformat only where a notebook is read.
     import nbformat
     import papermill
 

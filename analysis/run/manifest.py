@@ -122,6 +122,7 @@ def write_index_atomically(out_dir: Path, db_path: Path) -> Path:
     The index page is made by :func:`analysis.reports.index_page.write_index` in a private
     folder holding a copy of the manifest, then renamed into place.
     """
+    # The report layer only when the index page is written.
     from analysis.reports.index_page import write_index
 
     with locked(out_dir):

@@ -8,6 +8,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
 from analysis.core import config
@@ -57,6 +58,7 @@ class Job:
 
     def title(self) -> str:
         """The document title of the report (HTML title, DOCX properties)."""
+        # The data layer (pandas, DuckDB) only when the plan needs the store.
         from analysis.data.places import place_name
 
         words = {
@@ -115,6 +117,7 @@ def manifest_key(job: Job) -> str:
 
 def available_years(db_path: Path) -> list[int]:
     """Reporting years present in the store (village figures, excluding the 2020 baseline)."""
+    # The data layer (pandas, DuckDB) only when the plan needs the store.
     from analysis.data.store import connect
 
     with connect(db_path) as con:
@@ -128,12 +131,14 @@ def available_years(db_path: Path) -> list[int]:
 def places_for(kind: str, db_path: Path | None = None) -> list[str]:
     """Places a kind of report is made for: the 11 districts, the province, or the 2025
     communes that have craft villages in the store."""
+    # The data layer (pandas, DuckDB) only when the plan needs the store.
     from analysis.data.places import commune_slug_by_code, places
 
     table = places()
     if kind == "district":
         return list(table.loc[table["level"] == "district", "place_id"])
     if kind == "commune":
+        # The data layer (pandas, DuckDB) only when the plan needs the store.
         from analysis.data.store import connect
 
         with connect(db_path) as con:
@@ -172,8 +177,6 @@ def plan_jobs(
     date of issue, ``YYYY-MM-DD``) and ``final`` (no draft mark) go to every report."""
     check_formats(formats)
     if issued:
-        from datetime import date
-
         try:
             date.fromisoformat(issued)
         except ValueError:
@@ -188,6 +191,7 @@ def plan_jobs(
             f"no data for year {year}; years in the store: {', '.join(map(str, years))}"
         )
     if place != "all":  # a slug, code or name (never a guess: analysis.data.resolve)
+        # The data layer (pandas, DuckDB) only when a place must be resolved.
         from analysis.data.resolve import UnknownNameError, resolve_place
 
         with contextlib.suppress(UnknownNameError):  # named below with the kind's places
@@ -219,6 +223,7 @@ def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
     Papermill only warns about an unknown parameter; a report made with a misspelt one would
     silently use the default, so the runner treats it as an error.
     """
+    # papermill only to read a notebook's parameters.
     import papermill
 
     declared = papermill.inspect_notebook(str(notebook))

@@ -39,6 +39,7 @@ def question_notebooks() -> list[Path]:
 def question_title(notebook: Path, lang: str = "vi") -> str:
     """The question a notebook answers: its first heading, in Vietnamese (the italic line
     under the heading) or English (the heading)."""
+    # nbformat only where a notebook is read.
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
@@ -80,6 +81,7 @@ class QuestionJob:
 
     def parameters(self, db_path: Path | str) -> dict[str, object]:
         """The store and the language, for the notebooks that declare them."""
+        # papermill only to read a notebook's parameters.
         import papermill
 
         declared = papermill.inspect_notebook(str(self.notebook))

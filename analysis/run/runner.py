@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from analysis import __version__
 from analysis.core import config
 from analysis.core.errors import EXIT_OK, EXIT_PARTIAL, AnalysisError, UsageError
 from analysis.run.executors import WORKER_TIMEOUT, Executor, LocalExecutor
@@ -163,7 +164,7 @@ def run_batch(
     """Run the jobs (skipping unchanged ones), recording each in the manifest as it finishes,
     then write the index page. A failing report never stops the others; a full disk stops the
     batch with what was written kept."""
-    from analysis import __version__
+    # The store's module (DuckDB) only once there is a batch to run (not on a usage error).
     from analysis.data.store import content_fingerprint
 
     out = out_dir or config.OUTPUTS_DIR
@@ -204,6 +205,7 @@ def run_batch(
     problems: list[str] = []
     bar = None
     if progress and tasks:
+        # tqdm only when a progress bar is shown.
         from tqdm import tqdm
 
         bar = tqdm(total=len(tasks), unit="report", file=sys.stderr, desc="reports")
@@ -314,11 +316,13 @@ def run_from_args(args: object) -> int:
         shared_store=args.shared_store,
     )
     if args.scheduler:  # a wrong address is a usage error (exit 2) before anything runs
+        # Dask (through analysis.run.cluster) only with --scheduler.
         from analysis.run.cluster import probe_scheduler
 
         probe_scheduler(args.scheduler)
     db = Path(args.db) if args.db else config.db_path()
     if not db.exists():
+        # The build only when there is no store yet.
         from analysis.pipeline import build_store
 
         build_store(db_path=db)

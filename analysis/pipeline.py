@@ -18,7 +18,8 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.data.problems import Problem
-from analysis.data.store import Dataset, StoreUnreadable, read_dataset, validate_raw, write_store
+from analysis.data.store import Dataset, read_dataset, validate_raw, write_store
+from analysis.data.store_file import StoreUnreadable
 from analysis.data.validation import DataValidationError
 from analysis.indicators.sql_views import install
 from analysis.intake import ledger as ledger_file

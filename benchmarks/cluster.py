@@ -74,7 +74,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from analysis.core import config
-    from analysis.data.store import content_fingerprint
+    from analysis.data.store_file import content_fingerprint
     from analysis.pipeline import build_store
     from analysis.run.cluster import DaskExecutor
     from analysis.run.kernel import StoreRef, Task, TaskResult

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from analysis.cli.main import main
-from analysis.data.store import content_fingerprint
+from analysis.data.store_file import content_fingerprint
 from analysis.run.cluster import DaskExecutor
 from analysis.run.executors import LocalExecutor
 from analysis.run.kernel import StoreRef, Task, TaskResult

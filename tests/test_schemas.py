@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from analysis.core import config
-from analysis.data.store import content_fingerprint, read_raw_table, validate_raw
+from analysis.data.store import read_raw_table, validate_raw
+from analysis.data.store_file import content_fingerprint
 from analysis.data.validation import DataValidationError, check_relations, check_schema
 from analysis.pipeline import build_store
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main as cli
+from analysis.core.errors import EXIT_OK
 from analysis.data import timeliness
 from analysis.indicators.outputs import indicator_tables
 from analysis.indicators.sql_views import RESULT_TABLES, create_views, install
@@ -102,7 +103,7 @@ def test_indicator_views_match_the_engine(store: Path, sample_db: Path) -> None:
 
 def test_sql_verb_reads_the_views(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["sql", "SELECT count(*) AS n FROM v_places", "--db", str(store)])
-    assert code == cli.EXIT_OK
+    assert code == EXIT_OK
     # 1 province, 11 district-level areas, 65 communes and wards of 2025.
     assert capsys.readouterr().out.split() == ["n", "77"]
-    assert cli.main(["sql", "SELECT * FROM v_nothing", "--db", str(store)]) != cli.EXIT_OK
+    assert cli.main(["sql", "SELECT * FROM v_nothing", "--db", str(store)]) != EXIT_OK

@@ -18,13 +18,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.cli.output import add_output_options, print_frame
-from analysis.cli.status import render_text_table
+from analysis.cli.output import print_frame, render_text_table
 from analysis.core.errors import EXIT_OK, UsageError
 from analysis.core.formatting import is_missing, value_text
 from analysis.core.labels import label
 from analysis.data import places as places_mod
 from analysis.data import reference
+from analysis.indicators.compute import reporting_years
+from analysis.indicators.explain import explain
+from analysis.pipeline import load_dataset
 
 #: Columns printed for a share (T5, T6) and for a count (T1-T4).
 _SHARE_COLUMNS = ("member_id", "name_vi", "area", "commune", "numerator", "denominator", "gap")
@@ -71,12 +73,7 @@ def explain_text(members: pd.DataFrame, lang: str = "vi", synthetic: bool = True
     return unicodedata.normalize("NFC", "\n".join(lines)) + "\n"
 
 
-def _cmd_explain(args: argparse.Namespace) -> int:
-    # Loaded when this verb runs: the other verbs and --help start without it.
-    from analysis.indicators.compute import reporting_years
-    from analysis.indicators.explain import explain
-    from analysis.pipeline import load_dataset
-
+def cmd_explain(args: argparse.Namespace) -> int:
     try:
         ds = load_dataset(Path(args.db) if args.db else None)
     except FileNotFoundError as exc:
@@ -95,22 +92,3 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     else:
         print(explain_text(members, args.lang, ds.synthetic), end="")
     return EXIT_OK
-
-
-def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add the ``explain`` verb to the command line's subparsers; return its parser."""
-    parser = subparsers.add_parser(
-        "explain", help="list the villages (crafts, areas) behind an indicator value, and why"
-    )
-    parser.add_argument("indicator", help="T1-T6")
-    parser.add_argument("--year", type=int, help="year (default: latest in the data)")
-    parser.add_argument(
-        "--place",
-        help="province (default), district-level area or 2025 commune: slug, code or name",
-    )
-    parser.add_argument("--lang", choices=["vi", "en"], default="vi")
-    parser.add_argument("--all", action="store_true", help="list the members out of scope too")
-    parser.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
-    add_output_options(parser)
-    parser.set_defaults(func=_cmd_explain)
-    return parser

@@ -14,40 +14,22 @@ import pandas as pd
 
 from analysis.core import config
 from analysis.core.errors import EXIT_OK, EXIT_PARTIAL, UsageError
+from analysis.intake.ingest import (
+    ARCHIVE_DIR,
+    IntakeOptions,
+    expand_paths,
+    format_report,
+    ingest_file,
+    parse_dates,
+)
+from analysis.intake.ledger import LEDGER_NAME
+from analysis.intake.problems import message
+from analysis.intake.template import expected_units, write_template
+from analysis.intake.units import resolve_unit
+from analysis.pipeline import load_dataset
 
 #: Problems shown per file on the terminal; the quarantine report has them all.
 TERMINAL_LIMIT = 40
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``template`` and ``ingest`` verbs to the main parser's sub-commands."""
-    p = subparsers.add_parser(
-        "template", help="write the Excel workbooks the reporting units fill in"
-    )
-    p.add_argument("--year", type=int, required=True, help="reporting year, e.g. 2025")
-    p.add_argument(
-        "--unit", required=True, help='unit code (183, 06187, SCT) or name ("Cao Lộc"), or all'
-    )
-    p.add_argument("--out", help="folder to write (default outputs/templates/YEAR)")
-    p.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
-    p.set_defaults(func=cmd_template)
-
-    p = subparsers.add_parser(
-        "ingest", help="validate and load workbooks; rejected files go to data/quarantine/"
-    )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="workbooks, or folders of them")
-    p.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
-    p.add_argument("--quarantine", help="folder for rejected files (default data/quarantine)")
-    p.add_argument(
-        "--archive",
-        help="folder keeping loaded files and their ledger.csv (default data/received)",
-    )
-    p.add_argument("--no-archive", action="store_true", help="do not keep copies of loaded files")
-    p.add_argument(
-        "--received",
-        help="date received, dd/mm/yyyy (default: the date sent on the cover, else today)",
-    )
-    p.set_defaults(func=cmd_ingest)
 
 
 def _db(args: argparse.Namespace) -> Path:
@@ -57,11 +39,6 @@ def _db(args: argparse.Namespace) -> Path:
 
 def _resolve_units(text: str, year: int, villages: object) -> list:
     """The units a ``--unit`` value names: ``all``, a code or a name."""
-
-    # Loaded when this verb runs: the other verbs and --help start without it.
-    from analysis.intake.problems import message
-    from analysis.intake.template import expected_units
-    from analysis.intake.units import resolve_unit
 
     if text.strip().lower() == "all":
         table = expected_units(villages, year)  # type: ignore[arg-type]
@@ -80,10 +57,6 @@ def _resolve_units(text: str, year: int, villages: object) -> list:
 
 def cmd_template(args: argparse.Namespace) -> int:
     """``template``: one workbook per unit, pre-filled from the store."""
-    # Loaded when this verb runs: the other verbs and --help start without it.
-    from analysis.intake.template import write_template
-    from analysis.pipeline import load_dataset
-
     if not config.BASELINE_YEAR <= args.year <= config.PROGRAMME_END:
         raise UsageError(f"--year must lie in {config.BASELINE_YEAR}-{config.PROGRAMME_END}")
     db = _db(args)
@@ -101,9 +74,6 @@ def cmd_template(args: argparse.Namespace) -> int:
 def _parse_date(text: str) -> date:
     """The date of ``--received`` (day first)."""
 
-    # Loaded when this verb runs: the other verbs and --help start without it.
-    from analysis.intake.ingest import parse_dates
-
     values, bad = parse_dates(pd.Series([text], dtype=object))
     if bad.iloc[0] or pd.isna(values.iloc[0]):
         raise UsageError(f"--received must be a date such as 15/12/2025, got {text!r}")
@@ -113,16 +83,6 @@ def _parse_date(text: str) -> date:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """``ingest``: every workbook validated, then loaded or quarantined; exit 1 if any was
     rejected."""
-    # Loaded when this verb runs: the other verbs and --help start without it.
-    from analysis.intake.ingest import (
-        ARCHIVE_DIR,
-        IntakeOptions,
-        expand_paths,
-        format_report,
-        ingest_file,
-    )
-    from analysis.intake.ledger import LEDGER_NAME
-
     db = _db(args)
     if not db.exists():
         raise UsageError(f"no database at {db}: run `python -m analysis build` first")

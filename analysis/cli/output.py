@@ -1,4 +1,5 @@
-"""Output of the command line for the next tool: ``--csv`` and ``--json`` besides the table.
+"""Output of the command line: plain-text tables for people, and ``--csv``/``--json`` for the
+next tool.
 
 A verb that prints a table adds the two flags with :func:`add_output_options` and prints its
 frame with :func:`print_frame`: CSV (UTF-8, a header row) or JSON (a list of records, UTF-8 text
@@ -8,25 +9,15 @@ kept as is, missing values as ``null``) go to standard output with nothing else,
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
+import textwrap
+import unicodedata
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.text import defuse_frame
-
-
-def add_output_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--csv`` and ``--json`` (exclusive) to a verb's parser; ``args.output`` is
-    ``text`` (the default), ``csv`` or ``json``."""
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--csv", dest="output", action="store_const", const="csv", help="print CSV")
-    group.add_argument(
-        "--json", dest="output", action="store_const", const="json", help="print JSON records"
-    )
-    parser.set_defaults(output="text")
 
 
 def _plain(value: object) -> object:
@@ -55,3 +46,32 @@ def frame_text(frame: pd.DataFrame, output: str) -> str:
 def print_frame(frame: pd.DataFrame, output: str) -> None:
     """Print ``frame`` as CSV or JSON to standard output."""
     sys.stdout.write(frame_text(frame, output))
+
+
+def _wrap(cell: str, width: int | None) -> list[str]:
+    """The lines of a cell: its own line breaks kept, each line wrapped to ``width``."""
+    lines = cell.split("\n")
+    if width is None:
+        return lines
+    return [part for line in lines for part in (textwrap.wrap(line, width) or [""])]
+
+
+def render_text_table(
+    header: list[str], rows: list[list[str]], widths: dict[int, int] | None = None
+) -> str:
+    """A plain-text table: columns separated by two spaces, a rule under the header, cells
+    wrapped to ``widths`` (by column index; line breaks in a cell kept), NFC-normalised."""
+    widths = widths or {}
+    table = [header, *rows]
+    wrapped = [[_wrap(cell, widths.get(j)) for j, cell in enumerate(row)] for row in table]
+    sizes = [max(len(line) for row in wrapped for line in row[j]) for j in range(len(header))]
+    lines = []
+    for i, row in enumerate(wrapped):
+        for k in range(max(len(cell) for cell in row)):
+            parts = [
+                (cell[k] if k < len(cell) else "").ljust(sizes[j]) for j, cell in enumerate(row)
+            ]
+            lines.append("  ".join(parts).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * s for s in sizes))
+    return unicodedata.normalize("NFC", "\n".join(lines))

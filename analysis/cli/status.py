@@ -10,26 +10,26 @@ the reports' own (``reports.prepare``, ``labels.yaml``, ``analysis.core.formatti
 from __future__ import annotations
 
 import argparse
-import textwrap
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.cli.output import add_output_options, print_frame
+from analysis.cli.output import print_frame, render_text_table
 from analysis.core import config
 from analysis.core.errors import EXIT_OK, UsageError
 from analysis.core.labels import label
 from analysis.data import places as places_mod
 from analysis.data import reference
 from analysis.data.resolve import resolve_place
+from analysis.reports.content import prepare
+from analysis.reports.targets import status_looks, targets_text_rows
+from analysis.run.plan import available_years
 
 if TYPE_CHECKING:
     from analysis.reports.content import ReportContext
 
-# analysis.reports.content (matplotlib, IPython) is imported where it is used, so that
-# registering the verb keeps every other command of the command line quick to start.
 
 #: Widths of the columns that wrap (characters); the others take their longest cell.
 INDICATOR_WIDTH = 34
@@ -46,10 +46,6 @@ def status_places() -> list[str]:
 
 def _context(year: int | None, place: str | None, lang: str, db_path: Path | None) -> ReportContext:
     """Check year, place and language (``ValueError`` naming the valid choices), then compute."""
-    # Loaded when this verb runs: the other verbs and --help start without it.
-    from analysis.reports.content import prepare
-    from analysis.run.runner import available_years
-
     if lang not in ("vi", "en"):
         raise ValueError(f"unknown language {lang!r}; valid: vi, en")
     place = resolve_place(place) if place else str(reference.province()["slug"])
@@ -74,39 +70,7 @@ def _context(year: int | None, place: str | None, lang: str, db_path: Path | Non
 def targets_table(ctx: ReportContext) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the targets table for the context's place and year (plain text): the
     reports' own table (``analysis.reports.targets``), so both print the same row."""
-    # Loaded when this verb runs: the other verbs and --help start without it.
-    from analysis.reports.targets import targets_text_rows
-
     return targets_text_rows(ctx.indicators, ctx.progress, ctx.year, ctx.place_id, ctx.lang)
-
-
-def _wrap(cell: str, width: int | None) -> list[str]:
-    """The lines of a cell: its own line breaks kept, each line wrapped to ``width``."""
-    lines = cell.split("\n")
-    if width is None:
-        return lines
-    return [part for line in lines for part in (textwrap.wrap(line, width) or [""])]
-
-
-def render_text_table(
-    header: list[str], rows: list[list[str]], widths: dict[int, int] | None = None
-) -> str:
-    """A plain-text table: columns separated by two spaces, a rule under the header, cells
-    wrapped to ``widths`` (by column index; line breaks in a cell kept), NFC-normalised."""
-    widths = widths or {}
-    table = [header, *rows]
-    wrapped = [[_wrap(cell, widths.get(j)) for j, cell in enumerate(row)] for row in table]
-    sizes = [max(len(line) for row in wrapped for line in row[j]) for j in range(len(header))]
-    lines = []
-    for i, row in enumerate(wrapped):
-        for k in range(max(len(cell) for cell in row)):
-            parts = [
-                (cell[k] if k < len(cell) else "").ljust(sizes[j]) for j, cell in enumerate(row)
-            ]
-            lines.append("  ".join(parts).rstrip())
-        if i == 0:
-            lines.append("  ".join("-" * s for s in sizes))
-    return unicodedata.normalize("NFC", "\n".join(lines))
 
 
 def targets_text(
@@ -151,9 +115,6 @@ def targets_text(
         last: STATUS_WIDTH + 6,
     }
     lines += ["", render_text_table(header, rows, widths), ""]
-    # Loaded when this verb runs: the other verbs and --help start without it.
-    from analysis.reports.targets import status_looks
-
     looks = status_looks(None, lang)
     lines.append(" · ".join(f"{v['symbol']} {v['label']}" for v in looks.values()))
     lines.append(label("status_unverified_note", lang))
@@ -179,7 +140,7 @@ def targets_frame(
     return frame
 
 
-def _cmd_status(args: argparse.Namespace) -> int:
+def cmd_status(args: argparse.Namespace) -> int:
 
     try:
         if args.output != "text":
@@ -190,19 +151,3 @@ def _cmd_status(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     print(text, end="")
     return EXIT_OK
-
-
-def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add the ``status`` verb to the command line's subparsers; return its parser."""
-    parser = subparsers.add_parser("status", help="print the targets table of a year and place")
-    parser.add_argument("--year", type=int, help="evaluation year (default: latest in the data)")
-    parser.add_argument(
-        "--place",
-        help="province, district-level area or 2025 commune: slug, code or name "
-        "(default: the province)",
-    )
-    parser.add_argument("--lang", choices=["vi", "en"], default="vi")
-    parser.add_argument("--db", help="database file (default data/processed/langson.duckdb)")
-    add_output_options(parser)
-    parser.set_defaults(func=_cmd_status)
-    return parser

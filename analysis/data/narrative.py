@@ -28,7 +28,7 @@ import pandas as pd
 from analysis.core import config
 from analysis.core.text import strip_diacritics
 from analysis.data import places
-from analysis.data.store import connect
+from analysis.data.store_file import connect
 
 #: Where people's narrative files live (never written by a run, except a stub that is missing).
 NARRATIVE_DIR: Path = config.DATA_DIR / "narrative"

@@ -7,7 +7,6 @@ the previous store exactly as it was. ``analysis.pipeline`` puts these steps tog
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from analysis.data import reference
 from analysis.data.problems import Problem
 from analysis.data.sample import COMMENT_PREFIX
 from analysis.data.schemas import TABLES, table_specs
+from analysis.data.store_file import StoreUnreadable, connect, first_line, unreadable_message
 from analysis.data.validation import DataValidationError, check_relations, check_schema
 
 #: Reference tables copied into the store so that SQL users can join them.
@@ -186,37 +186,6 @@ def write_store(
     os.replace(tmp, db_path)
 
 
-class StoreUnreadable(UsageError):
-    """The store file exists but cannot be opened (corrupt, truncated, not a DuckDB file)."""
-
-
-def connect(db_path: Path | None = None, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    """A connection to the store (read-only by default, so readers never block each other).
-
-    A missing store raises ``FileNotFoundError``; one that cannot be opened raises
-    :class:`StoreUnreadable` with a message saying how to rebuild it.
-    """
-    path = db_path or config.db_path()
-    if not path.exists():
-        raise FileNotFoundError(
-            f"no database at {path}: run `python -m analysis build` (or `make build`) first"
-        )
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.Error as exc:
-        raise StoreUnreadable(unreadable_message(path, exc)) from exc
-
-
-def unreadable_message(path: Path, exc: BaseException) -> str:
-    """What to tell someone whose store cannot be opened: why, and how to rebuild it."""
-    return (
-        f"the store {path} cannot be read ({_first_line(exc)}). Rebuild it: "
-        f"`python -m analysis build --db {path}` makes it again from the raw tables and loads "
-        "again every submission listed in the ledger beside the archived files "
-        "(data/received/ledger.csv)"
-    )
-
-
 def query(sql: str, db_path: Path | None = None) -> pd.DataFrame:
     """Run one SQL statement on the store and return the result as a DataFrame."""
     with connect(db_path) as con:
@@ -262,7 +231,7 @@ def sandboxed_query(sql: str, db_path: Path | None = None) -> pd.DataFrame:
         try:
             statements = con.extract_statements(sql)
         except duckdb.Error as exc:
-            raise UsageError(f"SQL error: {_first_line(exc)}") from exc
+            raise UsageError(f"SQL error: {first_line(exc)}") from exc
         if not statements:
             raise UsageError("empty SQL statement: give one SELECT statement")
         if len(statements) > 1:
@@ -281,16 +250,10 @@ def sandboxed_query(sql: str, db_path: Path | None = None) -> pd.DataFrame:
         except duckdb.PermissionException as exc:
             raise QueryRefused(
                 f"refused: `sql` reads only the tables of the store, no other file, address "
-                f"or extension ({_first_line(exc)})"
+                f"or extension ({first_line(exc)})"
             ) from exc
         except duckdb.Error as exc:
-            raise UsageError(f"SQL error: {_first_line(exc)}") from exc
-
-
-def _first_line(exc: BaseException) -> str:
-    """The first line of an error's message (DuckDB adds the statement with a caret below)."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+            raise UsageError(f"SQL error: {first_line(exc)}") from exc
 
 
 def read_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
@@ -312,25 +275,3 @@ def read_dataset(db_path: Path | None = None) -> Dataset:
             tables[name] = specs[name].schema.validate(frame)
         info = read_info(con)
     return Dataset(tables=tables, info=info)
-
-
-def content_fingerprint(db_path: Path | None = None) -> str:
-    """A hash of the stored data's content (not of the file's bytes, nor of when it was built).
-
-    Used to skip reports whose data did not change; order-independent within each table.
-    """
-    digest = hashlib.sha256()
-    with connect(db_path) as con:
-        names = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables ORDER BY table_name"
-            ).fetchall()
-        ]
-        for name in names:
-            where = " WHERE key <> 'built_at'" if name == "dataset_info" else ""
-            count, total = con.execute(
-                f'SELECT count(*), coalesce(sum(hash(t)), 0) FROM "{name}" t{where}'
-            ).fetchone()
-            digest.update(f"{name}:{count}:{total};".encode())
-    return digest.hexdigest()

@@ -34,7 +34,8 @@ from analysis.core import config
 from analysis.core.labels import label
 from analysis.data.problems import show_value
 from analysis.data.schemas import TABLES
-from analysis.data.store import Dataset, connect, read_info
+from analysis.data.store import Dataset, read_info
+from analysis.data.store_file import connect
 from analysis.indicators.sql_views import install
 from analysis.intake import ledger
 from analysis.intake.changes import Change, apply_changes, guard_problems, plan_changes

@@ -100,7 +100,7 @@ def materialize_store(ref: StoreRef, workdir: Path) -> Path:
     is not the client's is refused, so a report never comes from other data than the manifest says.
     """
     # The store's module (DuckDB, pandas) only where a report runs (the worker).
-    from analysis.data.store import content_fingerprint
+    from analysis.data.store_file import content_fingerprint
 
     target = workdir / store_name(ref.fingerprint)
     if target.exists():

@@ -118,7 +118,7 @@ def manifest_key(job: Job) -> str:
 def available_years(db_path: Path) -> list[int]:
     """Reporting years present in the store (village figures, excluding the 2020 baseline)."""
     # The data layer (pandas, DuckDB) only when the plan needs the store.
-    from analysis.data.store import connect
+    from analysis.data.store_file import connect
 
     with connect(db_path) as con:
         rows = con.execute(
@@ -139,7 +139,7 @@ def places_for(kind: str, db_path: Path | None = None) -> list[str]:
         return list(table.loc[table["level"] == "district", "place_id"])
     if kind == "commune":
         # The data layer (pandas, DuckDB) only when the plan needs the store.
-        from analysis.data.store import connect
+        from analysis.data.store_file import connect
 
         with connect(db_path) as con:
             codes = [

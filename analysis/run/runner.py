@@ -165,7 +165,7 @@ def run_batch(
     then write the index page. A failing report never stops the others; a full disk stops the
     batch with what was written kept."""
     # The store's module (DuckDB) only once there is a batch to run (not on a usage error).
-    from analysis.data.store import content_fingerprint
+    from analysis.data.store_file import content_fingerprint
 
     out = out_dir or config.OUTPUTS_DIR
     db = Path(db_path or config.db_path())

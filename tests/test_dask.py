@@ -134,11 +134,13 @@ def test_all_workers_killed_mid_batch_ends_within_its_timeout(
 def test_workers_running_other_code_are_refused(
     sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    import analysis.run.plan as plan
+    import analysis.run.cluster as cluster_module
 
     with dask_cluster(tmp_path / "cluster", n_workers=1) as cluster:
-        monkeypatch.setattr(plan, "code_fingerprint", lambda: "f" * 64)  # this client only
-        code = main(["report", "--db", str(sample_db), "--scheduler", cluster.address])
+        # this client only (the workers are other processes): where the client looks it up
+        monkeypatch.setattr(cluster_module, "code_fingerprint", lambda: "f" * 64)
+        args = ["report", "--db", str(sample_db), "--out", str(tmp_path / "out")]
+        code = main([*args, "--scheduler", cluster.address])
     assert code == 2
     err = capsys.readouterr().err
     assert "1 worker(s) run other code than this client" in err

@@ -32,15 +32,25 @@ class Cluster:
         self.workers.wait(timeout=30)
 
 
-def _start(cmd: list[str], cwd: Path, log: Path) -> subprocess.Popen:
+def _start(
+    cmd: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen:
     return subprocess.Popen(
-        cmd, cwd=cwd, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
+        cmd,
+        cwd=cwd,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, **(env or {})},
     )
 
 
 @contextlib.contextmanager
-def dask_cluster(tmp: Path, n_workers: int = 2) -> Iterator[Cluster]:
-    """A scheduler and ``n_workers`` one-thread worker processes, in ``tmp/worker``."""
+def dask_cluster(
+    tmp: Path, n_workers: int = 2, env: dict[str, str] | None = None
+) -> Iterator[Cluster]:
+    """A scheduler and ``n_workers`` one-thread worker processes, in ``tmp/worker``; ``env``
+    is added to the workers' environment."""
     workdir = tmp / "worker"
     workdir.mkdir(parents=True)
     info = tmp / "scheduler.json"
@@ -70,6 +80,7 @@ def dask_cluster(tmp: Path, n_workers: int = 2) -> Iterator[Cluster]:
             ],
             workdir,
             tmp / "workers.log",
+            env,
         )
         from distributed import Client
 

@@ -99,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a kernel may take to start (default 120)",
     )
     p.add_argument(
+        "--render-timeout",
+        type=float,
+        default=120.0,
+        help="seconds allowed for rendering a report after its notebook ran (default 120); "
+        "a worker silent for start + timeout + this is given up and replaced",
+    )
+    p.add_argument(
         "--worker-timeout",
         type=float,
         default=60.0,

@@ -9,10 +9,13 @@ rendered files come back as bytes. See ``docs/cluster.md``.
 from __future__ import annotations
 
 import contextlib
+import logging
 import platform
+import queue
 import socket
 import threading
 import time
+import uuid
 from collections import deque
 from concurrent.futures import CancelledError
 from pathlib import Path
@@ -22,7 +25,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from analysis import __version__
 from analysis.core.errors import UsageError
-from analysis.run.executors import WORKER_TIMEOUT, OnResult, failed
+from analysis.run.executors import WORKER_TIMEOUT, Deadlines, OnResult, failed, no_answer
 from analysis.run.kernel import (
     Limits,
     StoreRef,
@@ -37,6 +40,9 @@ from analysis.run.plan import code_fingerprint
 
 #: Seconds to reach the scheduler.
 CONNECT_TIMEOUT = 10.0
+#: Seconds a worker that did not answer in time may take to be restarted by its nanny.
+RESTART_TIMEOUT = 30.0
+log = logging.getLogger(__name__)
 
 
 class ClusterError(UsageError):
@@ -81,15 +87,23 @@ def hold(store: StoreRef) -> StoreRef:
     return store
 
 
-def dask_task(task: Task, store: StoreRef, limits: Limits) -> TaskResult:
-    """Run one report on the Dask worker executing this function."""
+def dask_task(task: Task, store: StoreRef, limits: Limits, topic: str = "") -> TaskResult:
+    """Run one report on the Dask worker executing this function. With a ``topic``, tell the
+    client (a Dask event) when the report begins and when its kernel is ready, so it can bound
+    the wait for the answer (:class:`~analysis.run.executors.Deadlines`)."""
+    worker = get_worker()
+    plugin = worker.plugins[PLUGIN_NAME]
 
-    plugin = get_worker().plugins[PLUGIN_NAME]
+    def tell(phase: str) -> None:
+        if topic:
+            worker.log_event(topic, {"name": task.name, "phase": phase, "worker": worker.address})
+
+    tell("began")
     try:
         path = plugin.store(store)
     except StoreRefused as exc:
         return failed(task, str(exc))
-    return run_task(task, plugin.kernel(), path, limits)
+    return run_task(task, plugin.kernel(), path, limits, on_ready=lambda: tell("ready"))
 
 
 def worker_identity() -> dict[str, str]:
@@ -221,11 +235,24 @@ class DaskExecutor:
             )
 
     def run(self, tasks: list[Task], store: StoreRef, on_result: OnResult) -> None:
-
         client = self.connect()
         pending = deque(tasks)
         running: dict[object, Task] = {}
+        by_name: dict[str, object] = {}
+        watch = Deadlines(self.limits)
+        # the workers say when a report begins and when its kernel is ready (Dask events)
+        topic = f"analysis-batch-{uuid.uuid4().hex}"
+        events: queue.SimpleQueue = queue.SimpleQueue()
+        restarts: list[threading.Thread] = []
+
+        def settle(future: object) -> Task:
+            task = running.pop(future)
+            del by_name[task.name]
+            watch.end(task.name)
+            return task
+
         try:
+            client.subscribe_topic(topic, events.put)
             client.register_plugin(WarmKernelPlugin(self.limits.start), name=PLUGIN_NAME)
             # The store rides in a task, not scattered data: if every worker holding it dies,
             # the scheduler makes it again on the next worker instead of cancelling the batch.
@@ -236,9 +263,15 @@ class DaskExecutor:
                 while pending and len(running) < cap:
                     task = pending.popleft()
                     future = client.submit(
-                        dask_task, task, ref, self.limits, key=f"report-{task.name}-{id(task)}"
+                        dask_task,
+                        task,
+                        ref,
+                        self.limits,
+                        topic,
+                        key=f"report-{task.name}-{id(task)}",
                     )
                     running[future] = task
+                    by_name[task.name] = future
 
             submit()
             alone_since: float | None = None
@@ -250,7 +283,14 @@ class DaskExecutor:
                 except CancelledError:  # some were cancelled: each is looked at below
                     done = {f for f in running if f.done()}
                 for future in done:
-                    on_result(self._result(running.pop(future), future))
+                    on_result(self._result(settle(future), future))
+                self._note(events, watch, by_name, running)
+                for late in watch.overdue():
+                    future = by_name[late.task.name]
+                    settle(future)
+                    future.cancel()
+                    on_result(no_answer(late, "worker restarted"))
+                    restarts.append(self._restart(client, late.worker))
                 submit()
                 if done:
                     continue
@@ -271,8 +311,42 @@ class DaskExecutor:
             for task in [*running.values(), *pending]:
                 on_result(failed(task, reason))
         finally:
+            for thread in restarts:
+                thread.join(timeout=RESTART_TIMEOUT)
             with contextlib.suppress(Exception):
                 client.close(timeout=5)
+
+    @staticmethod
+    def _note(events: queue.SimpleQueue, watch: Deadlines, by_name: dict, running: dict) -> None:
+        """Start or shorten the clock of the reports the workers said began or are ready."""
+        while True:
+            try:
+                _, msg = events.get_nowait()
+            except queue.Empty:
+                return
+            future = by_name.get(msg.get("name"))
+            if future is None:  # already answered or given up: a late word
+                continue
+            if msg.get("phase") == "began":  # again, after a worker died: a fresh start
+                watch.began(running[future], str(msg.get("worker")))
+            elif msg.get("phase") == "ready":
+                watch.ready(msg["name"])
+
+    @staticmethod
+    def _restart(client: object, worker: str) -> threading.Thread:
+        """Have the worker that does not answer restarted by its nanny, in the background: a
+        thread stuck in rendering, or a stopped process, would keep its place (and the reports
+        queued behind it) forever. The scheduler gives its other reports to other workers."""
+
+        def restart() -> None:
+            try:
+                client.restart_workers([worker], timeout=RESTART_TIMEOUT, raise_for_error=False)
+            except Exception as exc:  # no nanny, or the cluster is going away
+                log.warning("could not restart the Dask worker %s: %s", worker, exc)
+
+        thread = threading.Thread(target=restart, name=f"restart {worker}", daemon=True)
+        thread.start()
+        return thread
 
     @staticmethod
     def _result(task: Task, future: object) -> TaskResult:

@@ -13,6 +13,7 @@ import signal
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,8 @@ KERNEL_NAME = "python3"
 #: Defaults of the per-report limits (seconds); ``report --timeout/--start-timeout`` change them.
 REPORT_TIMEOUT = 600.0
 START_TIMEOUT = 120.0
+#: Seconds allowed for rendering a report (HTML, PDF, Word) after its notebook ran.
+RENDER_TIMEOUT = 120.0
 log = logging.getLogger(__name__)
 
 
@@ -42,10 +45,23 @@ class StoreRef:
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-report time limits: kernel start-up, and the whole notebook run."""
+    """Per-report time limits: kernel start-up, the whole notebook run, and an allowance for
+    rendering. The worker enforces the first two itself; the client (the executor) gives up on
+    a worker that has not answered within their sum (see :attr:`answer`)."""
 
     report: float = REPORT_TIMEOUT
     start: float = START_TIMEOUT
+    render: float = RENDER_TIMEOUT
+
+    @property
+    def answer(self) -> float:
+        """Seconds from a report's start on a worker to its answer, at most."""
+        return self.start + self.report + self.render
+
+    @property
+    def answer_when_ready(self) -> float:
+        """Seconds from the kernel being ready (start-up over) to the answer, at most."""
+        return self.report + self.render
 
 
 @dataclass(frozen=True)
@@ -278,9 +294,16 @@ def _failure(exc: BaseException, kernel: WarmKernel, limits: Limits) -> tuple[st
     return f"{name}: {exc}", None
 
 
-def run_task(task: Task, kernel: WarmKernel, store: Path, limits: Limits) -> TaskResult:
+def run_task(
+    task: Task,
+    kernel: WarmKernel,
+    store: Path,
+    limits: Limits,
+    on_ready: Callable[[], None] | None = None,
+) -> TaskResult:
     """Run one report's notebook on ``kernel`` against ``store`` and render it; never raises for
-    a failing report (the reason is in the result)."""
+    a failing report (the reason is in the result). ``on_ready`` is called once the kernel is up,
+    so the client can shorten its bound on the answer to :attr:`Limits.answer_when_ready`."""
     # nbformat only where a notebook is read.
     import nbformat
     import papermill
@@ -292,6 +315,8 @@ def run_task(task: Task, kernel: WarmKernel, store: Path, limits: Limits) -> Tas
         kernel.ensure()
     except Exception as exc:
         return TaskResult(task.name, "failed", time.perf_counter() - started, error=str(exc))
+    if on_ready is not None:
+        on_ready()
     timer = threading.Timer(limits.report, kernel.kill)
     timer.daemon = True
     try:

@@ -48,6 +48,7 @@ from analysis.run.plan import (
     plan_jobs,
     store_name,
 )
+from analysis.run.scratch import sweep_stale
 
 __all__ = [
     "ALL_KINDS",
@@ -163,10 +164,12 @@ def run_batch(
 ) -> BatchSummary:
     """Run the jobs (skipping unchanged ones), recording each in the manifest as it finishes,
     then write the index page. A failing report never stops the others; a full disk stops the
-    batch with what was written kept."""
+    batch with what was written kept. The scratch folders of batches killed before (``kill
+    -9``) are removed first."""
     # The store's module (DuckDB) only once there is a batch to run (not on a usage error).
     from analysis.data.store_file import content_fingerprint
 
+    sweep_stale()
     out = out_dir or config.OUTPUTS_DIR
     db = Path(db_path or config.db_path())
     limits = limits or Limits()
@@ -304,10 +307,14 @@ def run_from_args(args: object) -> int:
     out = Path(args.out) if args.out else config.OUTPUTS_DIR
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder")
-    for name, value in (("--timeout", args.timeout), ("--start-timeout", args.start_timeout)):
+    for name, value in (
+        ("--timeout", args.timeout),
+        ("--start-timeout", args.start_timeout),
+        ("--render-timeout", args.render_timeout),
+    ):
         if value <= 0:
             raise UsageError(f"{name} must be a number of seconds above 0, not {value:g}")
-    limits = Limits(report=args.timeout, start=args.start_timeout)
+    limits = Limits(report=args.timeout, start=args.start_timeout, render=args.render_timeout)
     executor = executor_for(
         scheduler=args.scheduler,
         n_jobs=args.jobs,
@@ -354,4 +361,9 @@ def run_from_args(args: object) -> int:
         )
         return 130
     print(summarise(summary))
+    return exit_code(summary)
+
+
+def exit_code(summary: BatchSummary) -> int:
+    """The ``report`` verb's exit code: 1 (partial) when a report failed or the batch stopped."""
     return EXIT_PARTIAL if summary.failed or summary.problems else EXIT_OK

@@ -1,0 +1,106 @@
+"""The client's bound on a worker's answer: a report whose worker hangs while rendering it (after
+its notebook ran within the time limit) is given up by the client, on a real Dask cluster and
+with local worker processes alike; the other reports are made, the hung one is failed with the
+reason, and the batch exits 1. The hang comes from ``tests/hang_render/sitecustomize.py`` on the
+workers' ``PYTHONPATH`` (no hook in the package)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from analysis.core.errors import EXIT_PARTIAL
+from analysis.run.kernel import Limits
+from analysis.run.runner import Job, exit_code, run_batch
+from tests.dask_cluster import dask_cluster
+
+pytestmark = pytest.mark.slow
+
+HOOK = Path(__file__).parent / "hang_render"
+HUNG = "chi-lang"
+PLACES = (HUNG, "cao-loc", "bac-son")
+#: The notebook may run 25 s; rendering gets 5 s more once the kernel is ready.
+LIMITS = Limits(report=25, start=60, render=5)
+
+
+def _hang_env() -> dict[str, str]:
+    path = os.pathsep.join(p for p in (str(HOOK), os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path, "ANALYSIS_TEST_HANG_RENDER": HUNG}
+
+
+def _jobs() -> list[Job]:
+    return [Job("district", 2025, p, "vi", ("html",)) for p in PLACES]
+
+
+def _check(summary: object, out: Path, worker: str) -> None:
+    status = {r.job.place_id: r.status for r in summary.results}
+    assert status == {HUNG: "failed", "cao-loc": "done", "bac-son": "done"}
+    entries = {
+        e["key"]: e
+        for e in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["reports"]
+    }
+    assert set(entries) == {f"2025/district/{p}" for p in PLACES}
+    for place in ("cao-loc", "bac-son"):
+        html = entries[f"2025/district/{place}"]["outputs"]["html"]
+        assert (out / html).read_text(encoding="utf-8").rstrip().endswith("</html>")
+    hung = entries[f"2025/district/{HUNG}"]
+    # the kernel was ready (the notebook ran), so the bound is notebook 25 s + rendering 5 s
+    pattern = (
+        rf"timed out: no answer from worker {worker} within 30 s "
+        r"\(notebook 25 s \+ rendering 5 s, kernel ready\); "
+    )
+    assert re.fullmatch(pattern + r".+", hung["error"]), hung["error"]
+    assert hung["outputs"] == {} and not (out / "reports" / "2025" / f"{HUNG}.html").exists()
+    # cut 30 s after its kernel was ready: after at least 30 s, before start-up + 30 s
+    assert 30 <= hung["seconds"] <= LIMITS.answer + 5
+    assert exit_code(summary) == EXIT_PARTIAL
+
+
+def test_a_dask_worker_hung_in_rendering_is_given_up_and_restarted(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    from distributed import Client
+
+    out = tmp_path / "out"
+    with dask_cluster(tmp_path / "cluster", n_workers=2, env=_hang_env()) as cluster:
+        with Client(cluster.address, timeout=30) as client:
+            before = set(client.scheduler_info()["workers"])
+        started = time.monotonic()
+        summary = run_batch(
+            _jobs(),
+            out_dir=out,
+            db_path=sample_db,
+            scheduler=cluster.address,
+            limits=LIMITS,
+            progress=False,
+        )
+        elapsed = time.monotonic() - started
+        with Client(cluster.address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=60)
+            after = set(client.scheduler_info()["workers"])
+    error = next(r.error for r in summary.results if r.status == "failed")
+    worker = re.search(r"from worker (tcp://\S+) ", error).group(1)
+    assert worker in before and worker not in after  # its nanny replaced it
+    _check(summary, out, re.escape(worker))
+    # the batch does not wait for the hung report longer than its bound (plus the restart)
+    assert elapsed < LIMITS.answer + 30
+
+
+def test_a_local_worker_hung_in_rendering_is_given_up(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in _hang_env().items():  # the spawned worker processes inherit it
+        monkeypatch.setenv(name, value)
+    out = tmp_path / "out"
+    started = time.monotonic()
+    summary = run_batch(
+        _jobs(), out_dir=out, db_path=sample_db, n_jobs=2, limits=LIMITS, progress=False
+    )
+    elapsed = time.monotonic() - started
+    _check(summary, out, r"local worker \d+ \(pid \d+\)")
+    assert elapsed < LIMITS.answer + 30

@@ -28,9 +28,9 @@ PLACES = (HUNG, "cao-loc", "bac-son")
 LIMITS = Limits(report=25, start=60, render=5)
 
 
-def _hang_env() -> dict[str, str]:
+def _hang_env(how: str = "hang") -> dict[str, str]:
     path = os.pathsep.join(p for p in (str(HOOK), os.environ.get("PYTHONPATH", "")) if p)
-    return {"PYTHONPATH": path, "ANALYSIS_TEST_HANG_RENDER": HUNG}
+    return {"PYTHONPATH": path, "ANALYSIS_TEST_HANG_RENDER": HUNG, "ANALYSIS_TEST_HANG_HOW": how}
 
 
 def _jobs() -> list[Job]:
@@ -61,13 +61,16 @@ def _check(summary: object, out: Path, worker: str) -> None:
     assert exit_code(summary) == EXIT_PARTIAL
 
 
+@pytest.mark.parametrize("how", ["hang", "stop"])
 def test_a_dask_worker_hung_in_rendering_is_given_up_and_restarted(
-    sample_db: Path, tmp_path: Path
+    how: str, sample_db: Path, tmp_path: Path
 ) -> None:
+    """``hang``: the rendering thread never returns (the worker still heartbeats); ``stop``: the
+    worker process is stopped (SIGSTOP) while rendering, so it answers nothing at all."""
     from distributed import Client
 
     out = tmp_path / "out"
-    with dask_cluster(tmp_path / "cluster", n_workers=2, env=_hang_env()) as cluster:
+    with dask_cluster(tmp_path / "cluster", n_workers=2, env=_hang_env(how)) as cluster:
         with Client(cluster.address, timeout=30) as client:
             before = set(client.scheduler_info()["workers"])
         started = time.monotonic()

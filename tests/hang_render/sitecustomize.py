@@ -1,13 +1,16 @@
 """Test-only: put this folder on a process's ``PYTHONPATH`` with ``ANALYSIS_TEST_HANG_RENDER``
 set to a place id, and rendering that place's report hangs (as a stuck PDF or Word export
-would). Python imports ``sitecustomize`` at start-up; the package itself has no hook: this wraps
-``analysis.reports.exporters.render`` once that module is imported."""
+would), or, with ``ANALYSIS_TEST_HANG_HOW=stop``, stops the whole worker process (SIGSTOP: no
+answer, no heartbeat, as a frozen machine). Python imports ``sitecustomize`` at start-up; the
+package itself has no hook: this wraps ``analysis.reports.exporters.render`` once that module
+is imported."""
 
 from __future__ import annotations
 
 import importlib.abc
 import importlib.util
 import os
+import signal
 import sys
 import time
 
@@ -20,6 +23,8 @@ def _patch(module: object) -> None:
 
     def hanging_render(nb, formats):
         if nb.metadata.get("papermill", {}).get("parameters", {}).get("place") == PLACE:
+            if os.environ.get("ANALYSIS_TEST_HANG_HOW") == "stop":
+                os.kill(os.getpid(), signal.SIGSTOP)
             while True:
                 time.sleep(60)
         return render(nb, formats)

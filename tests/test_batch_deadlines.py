@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 
 from analysis.core.errors import EXIT_PARTIAL
-from analysis.run.kernel import Limits
+from analysis.run.executors import Deadlines, no_answer
+from analysis.run.kernel import Limits, Task
 from analysis.run.runner import Job, exit_code, run_batch
 from tests.dask_cluster import dask_cluster
-
-pytestmark = pytest.mark.slow
 
 HOOK = Path(__file__).parent / "hang_render"
 HUNG = "chi-lang"
@@ -61,6 +60,7 @@ def _check(summary: object, out: Path, worker: str) -> None:
     assert exit_code(summary) == EXIT_PARTIAL
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["hang", "stop"])
 def test_a_dask_worker_hung_in_rendering_is_given_up_and_restarted(
     how: str, sample_db: Path, tmp_path: Path
@@ -94,6 +94,7 @@ def test_a_dask_worker_hung_in_rendering_is_given_up_and_restarted(
     assert elapsed < LIMITS.answer + 30
 
 
+@pytest.mark.slow
 def test_a_local_worker_hung_in_rendering_is_given_up(
     sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -105,5 +106,30 @@ def test_a_local_worker_hung_in_rendering_is_given_up(
         _jobs(), out_dir=out, db_path=sample_db, n_jobs=2, limits=LIMITS, progress=False
     )
     elapsed = time.monotonic() - started
-    _check(summary, out, r"local worker \d+ \(pid \d+\)")
+    _check(summary, out, r"local-\d+ \(pid \d+\)")
     assert elapsed < LIMITS.answer + 30
+
+
+def test_the_bound_counts_from_the_start_then_from_the_kernel_being_ready() -> None:
+    job = Job("district", 2025, HUNG, "vi", ("html",))
+    task = Task(job, "fp", b"{}")
+    watch = Deadlines(LIMITS)
+    watch.began(task, "w1", now=100.0)  # start-up 60 + notebook 25 + rendering 5 = 90 s
+    assert watch.overdue(now=189.0) == []
+    watch.ready(task.name, now=110.0)  # from here notebook 25 + rendering 5 = 30 s
+    assert watch.overdue(now=139.0) == []
+    [late] = watch.overdue(now=141.0)
+    assert watch.overdue(now=500.0) == []  # given up once
+    result = no_answer(late, "worker killed", now=141.0)
+    assert (result.name, result.status, result.seconds) == (job.key, "failed", 41.0)
+    assert result.error == (
+        "timed out: no answer from worker w1 within 30 s "
+        "(notebook 25 s + rendering 5 s, kernel ready); worker killed"
+    )
+    watch.began(task, "w2", now=200.0)  # a new start elsewhere: the whole bound again
+    [late] = watch.overdue(now=290.5)
+    assert "from worker w2 within 90 s (kernel start-up 60 s + notebook 25 s + rendering 5 s)" in (
+        no_answer(late, "x", now=290.5).error
+    )
+    watch.began(task, "w3", now=300.0)
+    assert watch.end(task.name).worker == "w3" and watch.overdue(now=1e9) == []

@@ -285,12 +285,16 @@ class DaskExecutor:
                 for future in done:
                     on_result(self._result(settle(future), future))
                 self._note(events, watch, by_name, running)
-                for late in watch.overdue():
-                    future = by_name[late.task.name]
+                late = watch.overdue()
+                workers = client.nthreads() if late else {}
+                for run in late:
+                    if run.worker not in workers:  # it died: the scheduler gives the report
+                        continue  # to another worker, which says when it begins again
+                    future = by_name[run.task.name]
                     settle(future)
                     future.cancel()
-                    on_result(no_answer(late, "worker restarted"))
-                    restarts.append(self._restart(client, late.worker))
+                    on_result(no_answer(run, "asked its nanny to restart the worker"))
+                    restarts.append(self._restart(client, run.worker))
                 submit()
                 if done:
                     continue
@@ -311,8 +315,9 @@ class DaskExecutor:
             for task in [*running.values(), *pending]:
                 on_result(failed(task, reason))
         finally:
+            until = time.monotonic() + RESTART_TIMEOUT
             for thread in restarts:
-                thread.join(timeout=RESTART_TIMEOUT)
+                thread.join(timeout=max(0.0, until - time.monotonic()))
             with contextlib.suppress(Exception):
                 client.close(timeout=5)
 

@@ -231,7 +231,7 @@ class LocalExecutor:
             slot = slots[wid]
             if pending:
                 slot.task = pending.popleft()
-                watch.began(slot.task, f"local worker {wid} (pid {slot.proc.pid})")
+                watch.began(slot.task, f"local-{wid} (pid {slot.proc.pid})")
                 slot.inbox.put((slot.task, store))
             else:
                 slot.task = None

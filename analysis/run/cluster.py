@@ -243,7 +243,7 @@ class DaskExecutor:
         # the workers say when a report begins and when its kernel is ready (Dask events)
         topic = f"analysis-batch-{uuid.uuid4().hex}"
         events: queue.SimpleQueue = queue.SimpleQueue()
-        restarts: list[threading.Thread] = []
+        restarts: dict[str, threading.Thread] = {}
 
         def settle(future: object) -> Task:
             task = running.pop(future)
@@ -294,7 +294,8 @@ class DaskExecutor:
                     settle(future)
                     future.cancel()
                     on_result(no_answer(run, "asked its nanny to restart the worker"))
-                    restarts.append(self._restart(client, run.worker))
+                    if run.worker not in restarts:  # once, if several of its reports hang
+                        restarts[run.worker] = self._restart(client, run.worker)
                 submit()
                 if done:
                     continue
@@ -316,7 +317,7 @@ class DaskExecutor:
                 on_result(failed(task, reason))
         finally:
             until = time.monotonic() + RESTART_TIMEOUT
-            for thread in restarts:
+            for thread in restarts.values():
                 thread.join(timeout=max(0.0, until - time.monotonic()))
             with contextlib.suppress(Exception):
                 client.close(timeout=5)

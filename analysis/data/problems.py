@@ -91,14 +91,13 @@ class Problem:
         in a workbook, ``villages.csv, bảng villages, dòng 10, cột …`` in a table."""
         if self.sheet is not None or not self.table:
             return self._where_in_workbook(lang)
-        vi = lang == "vi"
         where = [self.file or self.table]
         if self.file:
-            where.append(f"{'bảng' if vi else 'table'} {self.table}")
+            where.append(label("problem_where_table", lang, table=self.table))
         if self.row is not None:
-            where.append(f"{'dòng' if vi else 'row'} {self.row}")
+            where.append(label("intake_where_row", lang, row=self.row))
         if self.column:
-            where.append(f"{'cột' if vi else 'column'} {self.column}")
+            where.append(label("intake_where_column", lang, column=self.column))
         if self.key:
             where.append(self.key)
         return ", ".join(where)
@@ -124,8 +123,9 @@ class Problem:
             mark = "" if self.severity == "error" else label("intake_warning_mark", lang)
             rule = f" [{self.code}; {self.source}]" if self.source else ""
             return f"{mark}{self.where(lang)}{found} — {self.words(lang)}{rule}"
-        vi = lang == "vi"
-        found = "" if is_blank(self.value) else f" ({'giá trị' if vi else 'found'} {self.value!r})"
+        found = ""
+        if not is_blank(self.value):
+            found = f" ({label('problem_found', lang, value=repr(self.value))})"
         rule = f" [{self.code}; {self.source}]" if self.code else ""
         return f"{self.where(lang)}: {self.words(lang)}{found}{rule}"
 

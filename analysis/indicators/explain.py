@@ -26,6 +26,7 @@ import pandas as pd
 from analysis.core.config import PROGRAMME_START
 from analysis.core.errors import UsageError
 from analysis.core.formatting import format_number
+from analysis.core.labels import label
 from analysis.core.text import vi_order
 from analysis.data import places as places_mod
 from analysis.data import reference
@@ -66,10 +67,6 @@ EXPLAINED = ("T1", "T2", "T3", "T4", "T5", "T6")
 _SCALE = {"percent": 100.0}
 
 
-def _words(lang: str, vi: str, en: str) -> str:
-    return vi if lang == "vi" else en
-
-
 def _year_text(value: float) -> str:
     return str(int(value))
 
@@ -82,93 +79,60 @@ def _event_reasons(
     counted: np.ndarray,
     year: int,
     lang: str,
-    event: dict[str, str],
+    event: str,
     rule: Callable[[int], str] | None = None,
 ) -> list[str]:
     """Reasons for a cumulative count of an event dated by year (restored, recognised,
     linked with tourism): counted, never, before the programme, after the year; else the
-    indicator's own rule left it out (``rule(i)`` says which). ``event`` holds the words:
-    ``vi``, ``en`` (it happened), ``vi_not``, ``en_not`` (it did not)."""
-    done = event[lang]
+    indicator's own rule left it out (``rule(i)`` says which). ``event`` is the label key of
+    the words saying it happened (``explain_event_restored``); ``<event>_not`` says it did not."""
+    done = label(event, lang)
     out = []
     for i, (when, hit) in enumerate(zip(since.to_numpy(dtype=float), counted, strict=True)):
         at = "" if np.isnan(when) else _year_text(when)
         if hit:
-            out.append(_words(lang, f"{done} năm {at}", f"{done} in {at}"))
+            out.append(label("explain_event_in", lang, event=done, year=at))
         elif np.isnan(when):
-            out.append(event[f"{lang}_not"])
+            out.append(label(f"{event}_not", lang))
         elif when < PROGRAMME_START:
             out.append(
-                _words(
+                label(
+                    "explain_event_before_programme",
                     lang,
-                    f"{done} năm {at}, trước chương trình ({PROGRAMME_START})",
-                    f"{done} in {at}, before the programme ({PROGRAMME_START})",
+                    event=done,
+                    year=at,
+                    start=PROGRAMME_START,
                 )
             )
         elif when > year:
-            out.append(
-                _words(lang, f"{done} năm {at}, sau năm {year}", f"{done} in {at}, after {year}")
-            )
+            out.append(label("explain_event_after_year", lang, event=done, year=at, until=year))
         else:
-            why = (rule(i) if rule is not None else "") or _words(
-                lang, "không tính theo định nghĩa chỉ tiêu", "not counted by the definition"
-            )
-            out.append(_words(lang, f"{done} năm {at} nhưng {why}", f"{done} in {at}, but {why}"))
+            why = (rule(i) if rule is not None else "") or label("explain_not_by_definition", lang)
+            out.append(label("explain_event_but", lang, event=done, year=at, why=why))
     return out
-
-
-_RESTORED = {
-    "vi": "khôi phục nghề",
-    "en": "craft restored",
-    "vi_not": "chưa khôi phục nghề",
-    "en_not": "craft not restored",
-}
-_RECOGNISED = {
-    "vi": "được công nhận",
-    "en": "recognised",
-    "vi_not": "chưa được công nhận",
-    "en_not": "not recognised",
-}
-_TOURISM = {
-    "vi": "gắn với du lịch",
-    "en": "linked with tourism",
-    "vi_not": "chưa gắn với du lịch",
-    "en_not": "not linked with tourism",
-}
-_CRAFT = {
-    "vi": "nghề truyền thống được công nhận",
-    "en": "traditional craft recognised",
-    "vi_not": "nghề chưa được công nhận",
-    "en_not": "craft not recognised",
-}
 
 
 def _reasons_t1(panel: pd.DataFrame, counted: np.ndarray, year: int, lang: str) -> list[str]:
     def rule(i: int) -> str:
         allowed = panel["restoration_allowed"] if "restoration_allowed" in panel else None
         if allowed is not None and not bool(allowed.iloc[i]):
-            return _words(
-                lang,
-                "nghề không được ghi nhận là có nguy cơ mai một",
-                "the craft is not recorded as at risk of dying out",
-            )
+            return label("explain_not_at_risk", lang)
         return ""
 
-    return _event_reasons(panel["restored_year"], counted, year, lang, _RESTORED, rule)
+    return _event_reasons(
+        panel["restored_year"], counted, year, lang, "explain_event_restored", rule
+    )
 
 
 def _reasons_t3(panel: pd.DataFrame, counted: np.ndarray, year: int, lang: str) -> list[str]:
     def rule(i: int) -> str:
         withdrawn = panel["withdrawn_year"].iloc[i] if "withdrawn_year" in panel else np.nan
         if not np.isnan(withdrawn) and withdrawn <= year:
-            at = _year_text(withdrawn)
-            return _words(lang, f"công nhận bị thu hồi năm {at}", f"recognition withdrawn in {at}")
-        return _words(
-            lang, "công nhận không đúng quy định", "the recognition does not meet the rules"
-        )
+            return label("explain_withdrawn", lang, year=_year_text(withdrawn))
+        return label("explain_unlawful", lang)
 
     since = panel["recognised_year"].where(panel["recognition"].ne("none"))
-    return _event_reasons(since, counted, year, lang, _RECOGNISED, rule)
+    return _event_reasons(since, counted, year, lang, "explain_event_recognised", rule)
 
 
 def _reasons_t4(panel: pd.DataFrame, counted: np.ndarray, year: int, lang: str) -> list[str]:
@@ -176,12 +140,12 @@ def _reasons_t4(panel: pd.DataFrame, counted: np.ndarray, year: int, lang: str) 
 
     def rule(i: int) -> str:
         if not scope[i]:
-            return _words(
-                lang, "chưa phải làng nghề được công nhận", "not a recognised craft village"
-            )
+            return label("explain_not_recognised_village", lang)
         return ""
 
-    return _event_reasons(panel["tourism_since"], counted, year, lang, _TOURISM, rule)
+    return _event_reasons(
+        panel["tourism_since"], counted, year, lang, "explain_event_tourism", rule
+    )
 
 
 def _not_recognised(panel: pd.DataFrame, i: int, year: int, lang: str) -> str:
@@ -189,16 +153,11 @@ def _not_recognised(panel: pd.DataFrame, i: int, year: int, lang: str) -> str:
     recognised by the end of ``year``."""
     withdrawn = panel["withdrawn_year"].iloc[i] if "withdrawn_year" in panel else np.nan
     if not np.isnan(withdrawn) and withdrawn <= year:
-        at = _year_text(withdrawn)
-        return _words(lang, f"công nhận bị thu hồi năm {at}", f"recognition withdrawn in {at}")
+        return label("explain_withdrawn", lang, year=_year_text(withdrawn))
     lawful = bool(panel["lawful"].iloc[i]) if "lawful" in panel else True
     if panel["recognition"].iloc[i] != "none" and not lawful:
-        return _words(
-            lang, "công nhận không đúng quy định", "the recognition does not meet the rules"
-        )
-    return _words(
-        lang, f"chưa được công nhận đến hết năm {year}", f"not recognised by the end of {year}"
-    )
+        return label("explain_unlawful", lang)
+    return label("explain_not_recognised_by", lang, year=year)
 
 
 def _reasons_t5(ds: Dataset, panel: pd.DataFrame, year: int, lang: str) -> list[str]:
@@ -218,19 +177,21 @@ def _reasons_t5(ds: Dataset, panel: pd.DataFrame, year: int, lang: str) -> list[
         row = comp.loc[village]
         failed = [s for s in specs if row[s["id"]] is not pd.NA and not bool(row[s["id"]])]
         unknown = [s for s in specs if row[s["id"]] is pd.NA]
-        parts = [_words(lang, "không đạt: ", "fails: ") + s[lang] for s in failed]
+        parts = [label("explain_fails", lang, component=s[lang]) for s in failed]
         if any(s["id"] == "meets_criteria" for s in failed) and not np.isnan(share.iloc[i]):
             parts.append(
-                _words(lang, "tỷ lệ hộ ", "household share ")
-                + f"{format_number(100 * share.iloc[i], 1, lang)}% "
-                + _words(lang, "(cần ", "(needs ")
-                + f"{format_number(100 * floor[i], 0, lang)}%)"
+                label(
+                    "explain_household_share",
+                    lang,
+                    share=format_number(100 * share.iloc[i], 1, lang),
+                    floor=format_number(100 * floor[i], 0, lang),
+                )
             )
-        parts += [_words(lang, "thiếu số liệu: ", "no data: ") + s[lang] for s in unknown]
+        parts += [label("explain_no_data_on", lang, component=s[lang]) for s in unknown]
         if row["effective"] is pd.NA:
-            parts.insert(0, _words(lang, "chưa đánh giá được", "cannot be judged"))
+            parts.insert(0, label("explain_cannot_judge", lang))
         elif bool(row["effective"]):
-            parts = [_words(lang, "hoạt động có hiệu quả", "operating effectively")]
+            parts = [label("explain_effective", lang)]
         out.append("; ".join(parts))
     return out
 
@@ -244,19 +205,11 @@ def _reasons_t6(panel: pd.DataFrame, year: int, lang: str) -> list[str]:
         if not scope[i]:
             out.append(_not_recognised(panel, i, year, lang))
         elif np.isnan(fac) or np.isnan(ok):
-            out.append(_words(lang, "thiếu số liệu cơ sở sản xuất", "no facility figures"))
+            out.append(label("explain_no_facility_figures", lang))
         elif ok >= fac:
-            out.append(
-                _words(lang, f"cả {int(fac)} cơ sở đáp ứng", f"all {int(fac)} facilities comply")
-            )
+            out.append(label("explain_all_comply", lang, total=int(fac)))
         else:
-            out.append(
-                _words(
-                    lang,
-                    f"{int(fac - ok)}/{int(fac)} cơ sở chưa đáp ứng quy định môi trường",
-                    f"{int(fac - ok)} of {int(fac)} facilities do not yet meet the rules",
-                )
-            )
+            out.append(label("explain_not_all_comply", lang, short=int(fac - ok), total=int(fac)))
     return out
 
 
@@ -289,7 +242,7 @@ def _village_members(ds: Dataset, indicator_id: str, year: int, lang: str) -> pd
             panel, num > 0, year, lang
         )
     if not in_data:
-        reasons = [_words(lang, f"không có số liệu năm {year}", f"no data for {year}")] * len(panel)
+        reasons = [label("explain_no_data_year", lang, year=year)] * len(panel)
     villages = ds.villages.set_index(ds.villages["village_id"].astype(str))
     districts, communes = _place_names("district"), _place_names("commune")
     numerator = np.where(rep, num, np.nan)
@@ -330,13 +283,9 @@ def _craft_members(ds: Dataset, year: int, lang: str) -> pd.DataFrame:
     counted = (when.ge(PROGRAMME_START) & when.le(year)).to_numpy() & lawful & in_data
 
     def rule(i: int) -> str:
-        return _words(
-            lang,
-            "công nhận không đúng quy định (chưa đủ tuổi nghề hoặc không phải nghề truyền thống)",
-            "the recognition does not meet the rules (craft too young or not traditional)",
-        )
+        return label("explain_unlawful_craft", lang)
 
-    reasons = _event_reasons(when, counted, year, lang, _CRAFT, rule)
+    reasons = _event_reasons(when, counted, year, lang, "explain_event_craft", rule)
     return pd.DataFrame(
         {
             "indicator_id": "T3",
@@ -395,8 +344,9 @@ def _t2_members(ds: Dataset, year: int, district: str | None, lang: str) -> pd.D
                 "denominator": np.nan,
                 "gap": np.nan,
                 "reason": [
-                    _words(lang, "sản xuất thành hàng hóa", "produced as a commodity")
-                    + (f": {p}" if isinstance(p, str) and p else "")
+                    label("explain_commodity_product", lang, product=p)
+                    if isinstance(p, str) and p
+                    else label("explain_commodity", lang)
                     for p in rows["product_vi"]
                 ],
             }
@@ -430,13 +380,9 @@ def _t2_members(ds: Dataset, year: int, district: str | None, lang: str) -> pd.D
             "denominator": np.where(known, 1.0, np.nan),
             "gap": counts,
             "reason": [
-                _words(
-                    lang,
-                    f"{int(n)} nghề hàng hóa (mục tiêu {int(needed)})",
-                    f"{int(n)} commodity crafts (target {int(needed)})",
-                )
+                label("explain_area_crafts", lang, n=int(n), target=int(needed))
                 if ok
-                else _words(lang, f"không có số liệu năm {year}", f"no data for {year}")
+                else label("explain_no_data_year", lang, year=year)
                 for n, ok in zip(counts, known, strict=True)
             ],
         }

@@ -21,16 +21,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.core.labels import label
 from analysis.data import reference
 from analysis.data.store import Dataset
 from analysis.indicators.effectiveness import household_threshold
 from analysis.indicators.panel import village_panel
 
-#: Missing-condition text of each environmental column (Vietnamese, English).
-_ENVIRONMENT_TEXT = {
-    "env_plan": ("chưa có phương án bảo vệ môi trường", "no environmental protection plan"),
-    "env_group": ("chưa có tổ tự quản về môi trường", "no self-managed environmental group"),
-}
+#: Environmental columns with their own words in labels.yaml (``recognition_lacks_<column>``,
+#: ``recognition_no_data_<column>``); any other column is named as it is.
+_ENVIRONMENT_WORDS = ("env_plan", "env_group")
 
 
 def _rules() -> dict:
@@ -130,33 +129,23 @@ def screen_villages(ds: Dataset, year: int) -> pd.DataFrame:
     for lang in ("vi", "en"):
         value = _text_number(100.0 * share, lang)
         floor = _text_number(pd.Series(100.0 * threshold, share.index), lang)
-        low = (
-            ("tỷ lệ hộ tham gia nghề " + value + "% < " + floor + "%")
-            if lang == "vi"
-            else ("households in the craft " + value + "% (needs " + floor + "%)")
-        )
-        missing = "chưa có số liệu hộ tham gia nghề" if lang == "vi" else "no household figures"
+        low = [
+            label("recognition_low_share", lang, share=v, floor=f)
+            for v, f in zip(value, floor, strict=True)
+        ]
+        missing = label("recognition_no_household_figures", lang)
         texts[lang].append(
             pd.Series(
                 np.where(np.isnan(meets_share), missing, np.where(meets_share == 0, low, "")),
                 panel.index,
             )
         )
-        run = stable.astype(str)
-        unstable = (
-            "sản xuất ổn định " + run + "/" + str(min_years) + " năm liên tục"
-            if lang == "vi"
-            else "stable production " + run + " of " + str(min_years) + " consecutive years"
-        )
+        unstable = [label("recognition_unstable", lang, years=n, needed=min_years) for n in stable]
         texts[lang].append(pd.Series(np.where(meets_stable == 1, "", unstable), panel.index))
         for column, row in zip(required, env, strict=True):
-            vi, en = _ENVIRONMENT_TEXT.get(column, (f"không đạt: {column}", f"not met: {column}"))
-            gone = vi if lang == "vi" else en
-            unknown = (
-                f"chưa có số liệu: {vi.removeprefix('chưa có ')}"
-                if lang == "vi"
-                else f"no data: {en.removeprefix('no ')}"
-            )
+            key = column if column in _ENVIRONMENT_WORDS else "env_other"
+            gone = label(f"recognition_lacks_{key}", lang, column=column)
+            unknown = label(f"recognition_no_data_{key}", lang, column=column)
             texts[lang].append(
                 pd.Series(
                     np.where(np.isnan(row), unknown, np.where(row == 0, gone, "")), panel.index

@@ -58,20 +58,14 @@ class Job:
 
     def title(self) -> str:
         """The document title of the report (HTML title, DOCX properties)."""
-        # The data layer (pandas, DuckDB) only when the plan needs the store.
+        # The data layer (pandas, DuckDB) and the labels (YAML) only when a title is made.
+        from analysis.core.labels import label
         from analysis.data.places import place_name
 
-        words = {
-            "district": ("Báo cáo", "Report"),
-            "commune": ("Báo cáo", "Report"),
-            "province": ("Báo cáo", "Report"),
-            "review": (
-                "Sơ kết" if self.year < 2030 else "Tổng kết",
-                "Mid-term review" if self.year < 2030 else "Final review",
-            ),
-        }
-        word = words[self.kind][0 if self.lang == "vi" else 1]
-        return f"{word} {self.year} — {place_name(self.place_id, self.lang)}"
+        key = "job_title_report"
+        if self.kind == "review":
+            key = "job_title_midterm" if self.year < 2030 else "job_title_final"
+        return label(key, self.lang, year=self.year, place=place_name(self.place_id, self.lang))
 
     def parameters(self, db_path: Path | str) -> dict[str, object]:
         return {

@@ -126,6 +126,8 @@ def test_index_page_lists_places_in_vietnamese_order() -> None:
         for p in ("huu-lung", "dinh-lap", "bac-son")
     ]
     [year] = report_groups(entries, "vi")
+    assert [kind["name"] for kind in year["kinds"]] == ["Báo cáo địa bàn cấp huyện"]
+    assert report_groups(entries, "en")[0]["kinds"][0]["name"] == "District-level reports"
     names = [item["name"] for item in year["kinds"][0]["items"]]
     # By code point Đ comes after H; in Vietnamese order after D, before H.
     assert names == ["Huyện Bắc Sơn", "Huyện Đình Lập", "Huyện Hữu Lũng"]

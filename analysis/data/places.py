@@ -12,14 +12,6 @@ import pandas as pd
 from analysis.data import reference
 
 LEVELS = ("province", "district", "commune")
-LEVEL_LABELS = {
-    "province": {"vi": "Tỉnh", "en": "Province"},
-    "district": {
-        "vi": "Địa bàn cấp huyện (trước 1/7/2025)",
-        "en": "District-level area (before 1 Jul 2025)",
-    },
-    "commune": {"vi": "Xã, phường (từ 1/7/2025)", "en": "Commune or ward (from 1 Jul 2025)"},
-}
 
 
 def places() -> pd.DataFrame:

@@ -29,13 +29,8 @@ from analysis.reports.targets import (
     targets_table,
 )
 
-KIND_NAMES = {
-    "district": {"vi": "Báo cáo địa bàn cấp huyện", "en": "District-level reports"},
-    "commune": {"vi": "Báo cáo xã, phường", "en": "Commune reports"},
-    "province": {"vi": "Báo cáo toàn tỉnh", "en": "Province reports"},
-    "review": {"vi": "Sơ kết, tổng kết", "en": "Reviews"},
-    "question": {"vi": "Trả lời các câu hỏi", "en": "Answers to questions"},
-}
+#: The kinds of report the page lists, in order; their headings are ``index_kind_<kind>`` labels.
+KINDS = ("district", "commune", "province", "review", "question")
 
 
 def glance_rows(
@@ -73,7 +68,7 @@ def report_groups(entries: list[dict], lang: str) -> list[dict[str, Any]]:
     years = []
     for year in sorted(by_year, reverse=True):
         kinds = []
-        for kind, names in KIND_NAMES.items():
+        for kind in KINDS:
             named = []
             for e in (e for e in by_year[year] if e["job"]["kind"] == kind):
                 try:
@@ -99,7 +94,7 @@ def report_groups(entries: list[dict], lang: str) -> list[dict[str, Any]]:
                     }
                 )
             if items:
-                kinds.append({"name": names[lang], "items": items})
+                kinds.append({"name": label(f"index_kind_{kind}", lang), "items": items})
         years.append({"year": year, "kinds": kinds})
     return years
 

@@ -158,3 +158,26 @@ def test_local_executor_is_the_same_interface(sample_db: Path) -> None:
     )
     assert [(r.status, r.failed_cell) for r in results] == [("failed", 3)]
     assert "unknown language 'xx'" in results[0].error
+
+
+def test_a_result_lost_with_its_worker_does_not_hang_the_client(tmp_path: Path) -> None:
+    # A report finished, then every worker died before the client fetched its bytes: fetching
+    # would wait for a worker to make it again, for ever. The report fails within the bound.
+    from distributed import Client, wait
+
+    job = JOBS[0]
+    with dask_cluster(tmp_path / "cluster", n_workers=1) as cluster:
+        executor = DaskExecutor(cluster.address, worker_timeout=3)
+        with Client(cluster.address, timeout=30) as client:
+            future = client.submit(sum, [1, 2], pure=False)
+            wait([future], timeout=60)
+            assert future.status == "finished"
+            cluster.kill_workers()
+            started = time.monotonic()
+            result = executor._result(Task(job, "fp", b""), future)
+            elapsed = time.monotonic() - started
+    assert result.status == "failed"
+    assert result.error == (
+        "its result was lost with its Dask worker and not made again within 3 s"
+    )
+    assert elapsed < 30

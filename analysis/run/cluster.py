@@ -354,13 +354,22 @@ class DaskExecutor:
         thread.start()
         return thread
 
-    @staticmethod
-    def _result(task: Task, future: object) -> TaskResult:
-        if future.status == "finished":
-            return future.result()
+    def _result(self, task: Task, future: object) -> TaskResult:
+        """The report's result, or why it failed. Never waits for ever: a result (or an error)
+        is fetched from the worker holding it, and if that worker died in between, the future
+        waits for a worker to make it again, for ever if none is left."""
         if future.status == "cancelled":
             return failed(task, "cancelled on the cluster")
-        exc = future.exception()
+        try:
+            if future.status == "finished":
+                return future.result(timeout=self.worker_timeout)
+            exc = future.exception(timeout=self.worker_timeout)
+        except TimeoutError:
+            return failed(
+                task,
+                "its result was lost with its Dask worker and not made again within "
+                f"{self.worker_timeout:g} s",
+            )
         if exc.__class__.__name__ == "KilledWorker":
             return failed(task, "its Dask worker died (again and again) while running it")
         return failed(task, f"{exc.__class__.__name__}: {exc}")

@@ -131,9 +131,10 @@ def method_appendix(ctx: ReportContext) -> list[Block]:
     }
     items = []
     for b in bands.itertuples(index=False):
-        key = f"method_rule_{b.status}"
-        rule = label(key, lang, **numbers) if _has_label(key) else b.rule
-        items.append(f"{b.symbol} {getattr(b, f'label_{lang}')}: {rule}")
+        # every status has its rule in the report's language (labels.yaml); the English
+        # ``rule`` of status_bands.csv documents the band and is never printed
+        rule = label(f"method_rule_{b.status}", lang, **numbers)
+        items.append(f"{b.symbol} {getattr(b, f'label_{lang}')} — {rule}")
     blocks.append(BulletList(items))
     blocks.append(Paragraph(label("method_deadline", lang)))
     blocks.append(Paragraph(label("method_linear_text", lang)))
@@ -147,11 +148,3 @@ def method_appendix(ctx: ReportContext) -> list[Block]:
     blocks.append(Paragraph(label("method_targets", lang)))
     blocks.append(BulletList(readings))
     return blocks
-
-
-def _has_label(key: str) -> bool:
-    try:
-        label(key, "vi")
-    except KeyError:
-        return False
-    return True

@@ -134,9 +134,9 @@ def narrative(ctx: ReportContext, section: str, placeholder: bool = True) -> lis
         return blocks
     if not placeholder:
         return blocks
-    blocks.append(Paragraph(label("narrative_missing", lang), style="italic"))
     hints = drafted(ctx, section)
-    if hints:
-        blocks.append(Paragraph(label("drafted_mark", lang), style="drafted"))
-        blocks.append(BulletList(hints, style="drafted"))
+    if not hints:  # the drafted mark already asks the unit to review, correct or replace
+        return [Paragraph(label("narrative_missing", lang), style="italic")]
+    blocks.append(Paragraph(label("drafted_mark", lang), style="drafted"))
+    blocks.append(BulletList(hints, style="drafted"))
     return blocks

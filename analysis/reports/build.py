@@ -9,7 +9,6 @@ displays the result; the executed notebook then carries the model for every rend
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -54,7 +53,6 @@ BUILDERS: dict[str, Callable[..., list[Block]]] = {
     "review_narrative": review_sections.review_narrative,
 }
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
-_NUMBERED = re.compile(r"^(?:[IVX]+\.|\d+\.|Phụ lục \d+\.|Appendix \d+\.)\s*")
 
 
 def outline(kind: str) -> list[dict[str, Any]]:
@@ -66,7 +64,7 @@ def outline(kind: str) -> list[dict[str, Any]]:
 
 
 def _heading(key: str, style: str, n: int, lang: str) -> str:
-    text = _NUMBERED.sub("", label(key, lang))
+    text = sections.unnumbered(label(key, lang))
     if style == "roman":
         return f"{_ROMAN[n - 1]}. {text.upper()}"
     if style == "arabic":

@@ -101,15 +101,25 @@ def funding_by_source(ds: Dataset, place_id: str, year: int) -> pd.DataFrame:
     acts = activities_of_place(ds, place_id, year)
     table = acts.groupby("funding_source", as_index=False)[["planned_mvnd", "disbursed_mvnd"]].sum()
     table["disbursed_pct"] = 100 * table["disbursed_mvnd"] / table["planned_mvnd"]
-    return table
+    return in_code_order(table, "funding_source", "funding_source")
+
+
+def in_code_order(table: pd.DataFrame, column: str, list_name: str) -> pd.DataFrame:
+    """Rows in the order of the code list (``codes.yaml``: central, provincial, local budget,
+    other), as every table of the reports lists them, not alphabetically by code; codes not in
+    the list come last."""
+    order = {code: i for i, code in enumerate(reference.code_list(list_name))}
+    rank = table[column].map(order).fillna(len(order))
+    return table.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
 
 
 def outputs_by_task(ds: Dataset, place_id: str, year: int) -> pd.DataFrame:
     """What was done per task group: money and outputs (trainees, trade fairs, trademarks)."""
     acts = activities_of_place(ds, place_id, year)
-    return acts.groupby("task_group", as_index=False)[
+    table = acts.groupby("task_group", as_index=False)[
         ["planned_mvnd", "disbursed_mvnd", "trainees", "trade_fairs", "trademarks_registered"]
     ].sum()
+    return in_code_order(table, "task_group", "task_group")
 
 
 MAP_STATUSES = ("effective", "not_effective", "ready", "not_ready")

@@ -92,7 +92,7 @@ def test_province_word_file_holds_the_form_and_follows_the_file(
 ) -> None:
     model = build_report("province", 2025, "tinh-lang-son", "vi", sample_db, "2025-12-20")
     header, body, footer = _docx_text(model.to_json())
-    assert "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG" in header and "Số: …/BC-SNNMT" in header
+    assert "SỞ NÔNG NGHIỆP\nVÀ MÔI TRƯỜNG" in header and "Số: …/BC-SNNMT" in header
     assert "Kính gửi: Ủy ban nhân dân tỉnh Lạng Sơn" in body
     assert "DỰ THẢO" in body
     assert footer.startswith("Nơi nhận:") and "Lưu: VT, PTNT." in footer

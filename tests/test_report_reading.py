@@ -5,15 +5,20 @@ Expected values worked out by hand from the sample store (the queries are in the
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
+import docx
 import duckdb
 import pytest
+from docx.oxml.ns import qn
 
 import analysis.reports.content as r
 from analysis.reports import appendices, assessment, sections
+from analysis.reports.build import build_report, header_lines
 from analysis.reports.model import BulletList, Figure, Note, Paragraph
+from analysis.reports.render_docx import model_to_docx
 from analysis.reports.render_html import environment
 from tests.report_helpers import rows
 
@@ -151,3 +156,58 @@ def test_funding_sources_in_the_official_order(province: r.ReportContext) -> Non
         "Phát triển du lịch làng nghề",
         "Hạ tầng làng nghề",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "lines"),
+    [
+        ("ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN", ["ỦY BAN NHÂN DÂN", "TỈNH LẠNG SƠN"]),
+        ("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", ["SỞ NÔNG NGHIỆP", "VÀ MÔI TRƯỜNG"]),
+        ("ỦY BAN NHÂN DÂN PHƯỜNG HOÀNG VĂN THỤ", ["ỦY BAN NHÂN DÂN", "PHƯỜNG HOÀNG VĂN THỤ"]),
+        (
+            "DEPARTMENT OF AGRICULTURE AND ENVIRONMENT",
+            ["DEPARTMENT OF AGRICULTURE", "AND ENVIRONMENT"],
+        ),
+        ("SỞ CÔNG THƯƠNG", ["SỞ CÔNG THƯƠNG"]),
+    ],
+)
+def test_header_names_break_where_their_lines_start(name: str, lines: list[str]) -> None:
+    assert header_lines(name).split("\n") == lines
+
+
+@pytest.fixture(scope="module")
+def province_model(sample_db: Path) -> dict:
+    return build_report("province", 2025, "tinh-lang-son", "vi", sample_db, "2025-12-20").to_json()
+
+
+def test_header_of_the_page_keeps_the_lines(province_model: dict) -> None:
+    assert province_model["front"]["parent_body"] == "ỦY BAN NHÂN DÂN\nTỈNH LẠNG SƠN"
+    html = str(environment().get_template("report_macros.html.j2").module.front(province_model))
+    assert '<div class="caps issuer">SỞ NÔNG NGHIỆP<br>VÀ MÔI TRƯỜNG</div>' in html
+
+
+def _text(element: object) -> str:
+    """The text of a Word paragraph element (its w:t runs)."""
+    return "".join(t.text or "" for t in element.iter(qn("w:t")))  # type: ignore[attr-defined]
+
+
+VILLAGES = "5. Làng nghề và tiêu chí công nhận (Nghị định 52/2018/NĐ-CP)"
+
+
+def test_the_villages_heading_is_on_the_landscape_page_of_its_table(province_model: dict) -> None:
+    results = province_model["sections"][0]
+    villages = next(s for s in results["sections"] if s["heading"] == VILLAGES)
+    html = str(environment().get_template("report_macros.html.j2").module.section(villages, {}))
+    assert html.startswith(f'<section class="landscape">\n<h3 id="sec_villages">{VILLAGES}</h3>')
+    assert html.count("<section") == 1  # the table inside is not turned a second time
+    document = docx.Document(io.BytesIO(model_to_docx(province_model)))
+    body = list(document.element.body.iterchildren())
+    at = next(i for i, el in enumerate(body) if _text(el) == VILLAGES)
+    # a section break just before the heading, and the section the heading opens is landscape
+    assert body[at - 1].find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+    after = next(
+        el.find(f"{qn('w:pPr')}/{qn('w:sectPr')}")
+        for el in body[at:]
+        if el.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+    )
+    assert after.find(qn("w:pgSz")).get(qn("w:orient")) == "landscape"

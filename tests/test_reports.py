@@ -168,7 +168,7 @@ def test_commune_report(sample_db: Path) -> None:
     # not recognised, so the commune and the province both count 0 (docs/assumptions.md, I4)
     assert got["T4"][2] == "0" and got["T4"][3] == "0"
     model = build_report("commune", 2025, "xa-cong-son", "vi", sample_db).to_json()
-    assert model["front"]["body"] == "ỦY BAN NHÂN DÂN XÃ CÔNG SƠN"
+    assert model["front"]["body"] == "ỦY BAN NHÂN DÂN\nXÃ CÔNG SƠN"
     villages = rows(sections.villages_table(ctx), "villages")
     assert [row[0] for row in villages[1:]] == ["Thôn Khuổi Lầy"]
 

@@ -235,7 +235,7 @@ def _orient(document: DocxDocument, landscape: bool) -> None:
     section.page_width, section.page_height = height, width
 
 
-def _block(document: DocxDocument, b: dict, statuses: dict) -> None:
+def _block(document: DocxDocument, b: dict, statuses: dict, turned: bool = False) -> None:
     kind = b["type"]
     if kind == "paragraph":
         style = {"italic": "Note", "drafted": "Drafted"}.get(b["style"], "Normal")
@@ -264,17 +264,23 @@ def _block(document: DocxDocument, b: dict, statuses: dict) -> None:
         if b.get("caption"):
             _para(document, b["caption"], "Caption").alignment = WD_ALIGN_PARAGRAPH.CENTER
     elif kind == "table":
-        if b["wide"]:
+        if b["wide"] and not turned:
             _orient(document, True)
         _table(document, b, statuses)
-        if b["wide"]:
+        if b["wide"] and not turned:
             _orient(document, False)
 
 
 def _section(document: DocxDocument, s: dict, statuses: dict) -> None:
+    """A section; one holding a wide table is on landscape pages whole, heading included."""
+    turned = any(b["type"] == "table" and b["wide"] for b in s["blocks"])
+    if turned:
+        _orient(document, True)
     _set_style(document.add_paragraph(s["heading"]), document, f"Heading {s['level']}")
     for b in s["blocks"]:
-        _block(document, b, statuses)
+        _block(document, b, statuses, turned)
+    if turned:
+        _orient(document, False)
     for sub in s["sections"]:
         _section(document, sub, statuses)
 

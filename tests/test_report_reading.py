@@ -20,7 +20,7 @@ from analysis.reports.build import build_report, header_lines
 from analysis.reports.model import BulletList, Figure, Note, Paragraph
 from analysis.reports.render_docx import model_to_docx
 from analysis.reports.render_html import environment
-from tests.report_helpers import rows
+from tests.report_helpers import by_id, rows
 
 ENGLISH = re.compile(r"\b(the|and|its|is|has|value|target|year|shown|missing)\b")
 
@@ -211,3 +211,29 @@ def test_the_villages_heading_is_on_the_landscape_page_of_its_table(province_mod
         if el.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
     )
     assert after.find(qn("w:pgSz")).get(qn("w:orient")) == "landscape"
+
+
+def test_an_area_says_whose_baseline_it_shows(sample_db: Path, cao_loc: r.ReportContext) -> None:
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        t6_2020 = con.execute(
+            "SELECT numerator, denominator FROM indicator_values WHERE indicator_id = 'T6' "
+            "AND place_id = 'tinh-lang-son' AND year = 2020"
+        ).fetchone()
+        t2_2021 = con.execute(
+            "SELECT value FROM indicator_values WHERE indicator_id = 'T2' "
+            "AND place_id = 'cao-loc' AND year = 2021"
+        ).fetchone()
+    assert round(100 * t6_2020[0] / t6_2020[1], 1) == 92.5
+    assert t2_2021 == (1.0,)
+    table = by_id(rows([sections.targets(cao_loc)[0]], "targets"))
+    # province-wide targets are judged from the province's base, and the area's table says so
+    assert table["T6"][1] == "92,5% (2020, toàn tỉnh)"
+    assert table["T1"][1] == "0 (2020, toàn tỉnh)"
+    assert table["T2"][1] == "1 (2021)"  # T2 is the area's own target and base
+
+
+def test_a_missed_count_says_what_is_missing(province: r.ReportContext) -> None:
+    # T4 (province, 2025): 0 villages linked with tourism against >= 1 by 2025 and >= 2 by
+    # 2030: 1 short now, (2 - 0) / 5 = 0,4 a year from 2025 to 2030.
+    table = by_id(rows([sections.targets(province)[0]], "targets"))
+    assert table["T4"][-1] == "còn thiếu 1 làng nghề\nđến 2030: +0,4/năm"

@@ -237,3 +237,23 @@ def test_a_missed_count_says_what_is_missing(province: r.ReportContext) -> None:
     # 2030: 1 short now, (2 - 0) / 5 = 0,4 a year from 2025 to 2030.
     table = by_id(rows([sections.targets(province)[0]], "targets"))
     assert table["T4"][-1] == "còn thiếu 1 làng nghề\nđến 2030: +0,4/năm"
+
+
+def test_the_sample_narrative_agrees_with_the_numbers(province: r.ReportContext) -> None:
+    """The shipped sample assessment is synthetic, but must not contradict the sample store:
+    T1 (2) and T3 (6) met their 2025 targets of 1; T4 (0 against 1) did not."""
+    statuses = province.progress[
+        (province.progress["place_id"] == "tinh-lang-son")
+        & (province.progress["target_year"] == 2025)
+    ].set_index("indicator_id")["status"]
+    assert (statuses["T1"], statuses["T3"], statuses["T4"]) == (
+        "achieved",
+        "achieved",
+        "not_achieved",
+    )
+    text = " ".join(
+        b.text for b in assessment.narrative(province, "assessment", placeholder=False)
+    ).replace("\n", " ")
+    sentence = next(s for s in text.split(".") if "du lịch" in s)
+    assert "du lịch chưa đạt chỉ tiêu" in sentence
+    assert "khôi phục nghề truyền thống và công nhận nghề, làng nghề đạt" in sentence

@@ -11,15 +11,17 @@ from pathlib import Path
 
 import docx
 import duckdb
+import pandas as pd
 import pytest
 from docx.oxml.ns import qn
 
 import analysis.reports.content as r
-from analysis.reports import appendices, assessment, sections
+from analysis.reports import appendices, assessment, review_sections, review_text, sections
 from analysis.reports.build import build_report, header_lines
 from analysis.reports.model import BulletList, Figure, Note, Paragraph
 from analysis.reports.render_docx import model_to_docx
 from analysis.reports.render_html import environment
+from analysis.reports.review import TOTAL
 from tests.report_helpers import by_id, rows
 
 ENGLISH = re.compile(r"\b(the|and|its|is|has|value|target|year|shown|missing)\b")
@@ -257,3 +259,65 @@ def test_the_sample_narrative_agrees_with_the_numbers(province: r.ReportContext)
     sentence = next(s for s in text.split(".") if "du lịch" in s)
     assert "du lịch chưa đạt chỉ tiêu" in sentence
     assert "khôi phục nghề truyền thống và công nhận nghề, làng nghề đạt" in sentence
+
+
+def test_the_review_drafts_lessons_the_numbers_support(sample_db: Path) -> None:
+    ctx = r.prepare("review", 2025, "tinh-lang-son", "vi", sample_db)
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        spent = dict(
+            con.execute(
+                "SELECT task_group, round(sum(disbursed_mvnd), 1) FROM activities "
+                "WHERE year BETWEEN 2021 AND 2025 GROUP BY 1"
+            ).fetchall()
+        )
+        yearly = con.execute(
+            "SELECT year, 100 * sum(disbursed_mvnd) / sum(planned_mvnd) FROM activities "
+            "WHERE year BETWEEN 2021 AND 2025 GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    assert round(spent["tourism"] + spent["infrastructure"], 1) == 5822.2
+    assert spent["environment"] == 3272.4
+    assert [y for y, share in yearly if share < 80] == [2021, 2022, 2023, 2024, 2025]
+    blocks = review_sections.review_narrative(ctx, "lessons")
+    assert blocks[0].text == "[Dự thảo từ số liệu — đơn vị xem lại, sửa hoặc thay thế]"
+    assert blocks[1].style == "drafted"
+    # T1 (2 >= 2), T3 (6 >= 2) and T5 (100% >= 50%) already meet their 2030 targets; T4 (0 of
+    # 1) and T6 (93,5% of 100%) missed 2025; every year disbursed under 80% of its plan.
+    assert blocks[1].items == [
+        "T1, T3, T5 đã đạt mục tiêu năm 2030 (số liệu năm 2025), khi các nhóm nhiệm vụ liên "
+        "quan được triển khai trong giai đoạn (Bảo tồn, khôi phục nghề; Đào tạo nghề, truyền "
+        "nghề; Xúc tiến thương mại, quảng bá; Xây dựng nhãn hiệu, OCOP): cách làm này cần được "
+        "duy trì, nhân rộng.",
+        "T4 không đạt dù các nhóm nhiệm vụ liên quan (Phát triển du lịch làng nghề; Hạ tầng "
+        "làng nghề) đã giải ngân 5.822,2 triệu đồng trong giai đoạn: kinh phí cần gắn với kết "
+        "quả cụ thể của chỉ tiêu và được theo dõi hằng năm.",
+        "T6 không đạt dù các nhóm nhiệm vụ liên quan (Bảo vệ môi trường làng nghề) đã giải ngân "
+        "3.272,4 triệu đồng trong giai đoạn: kinh phí cần gắn với kết quả cụ thể của chỉ tiêu "
+        "và được theo dõi hằng năm.",
+        "Giải ngân dưới 80% kế hoạch ở 5/5 năm của giai đoạn 2021-2025: kế hoạch kinh phí hằng "
+        "năm cần sát với khả năng thực hiện và giải ngân.",
+    ]
+
+
+def test_no_lesson_is_drafted_without_numbers_behind_it() -> None:
+    pace = pd.DataFrame(
+        {
+            "indicator_id": ["T4"],
+            "status_review": ["on_track"],
+            "status_end": ["on_track"],
+            "end_year": [2030],
+            "review_year": [2025],
+        }
+    )
+    tasks = pd.DataFrame({"task_group": ["tourism"], "disbursed_mvnd": [100.0]})
+    # one slow year of two is not "more than half of the years"
+    period = pd.DataFrame(
+        {
+            "year": pd.array([2024, 2025, pd.NA], dtype="Int64"),
+            "funding_source": [TOTAL, TOTAL, TOTAL],
+            "disbursed_pct": [90.0, 70.0, 80.0],
+        }
+    )
+    assert review_text.drafted_lessons(pace, period, tasks, "vi") == []
+    # the same target met for 2030, but none of its task groups had an activity: no lesson
+    met = pace.assign(status_review="achieved", status_end="achieved")
+    assert review_text.drafted_lessons(met, period, tasks.iloc[:0], "vi") == []

@@ -232,6 +232,8 @@ def drafted_review(ctx: ReportContext, section: str) -> list[str]:
         return drafted(ctx, section) + review_text.drafted_shortcomings(period, tasks, lang)
     if section == "causes":
         return review_text.drafted_causes(pace, tasks, lang)
+    if section == "lessons":
+        return review_text.drafted_lessons(pace, period, tasks, lang)
     if section == "directions" and ctx.year < END_YEAR:
         table = places_mod.places()
         areas = table[table["level"] == "district"]

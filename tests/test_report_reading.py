@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 
 import analysis.reports.content as r
 from analysis.reports import appendices, assessment, review_sections, review_text, sections
+from analysis.reports.assessment import reflow
 from analysis.reports.build import build_report, header_lines
 from analysis.reports.model import BulletList, Figure, Note, Paragraph
 from analysis.reports.render_docx import model_to_docx
@@ -321,3 +322,24 @@ def test_no_lesson_is_drafted_without_numbers_behind_it() -> None:
     # the same target met for 2030, but none of its task groups had an activity: no lesson
     met = pace.assign(status_review="achieved", status_end="achieved")
     assert review_text.drafted_lessons(met, period, tasks.iloc[:0], "vi") == []
+
+
+def test_a_markdown_paragraph_reads_as_markdown(province: r.ReportContext) -> None:
+    # data/narrative/2025/tinh-lang-son.md wraps its prose at 100 characters and lists the
+    # tasks for next year as "- " items
+    assessment_text = [b.text for b in assessment.narrative(province, "assessment", False)]
+    assert (
+        "không phải ý kiến của cơ quan nào.) Năm 2025, các cấp, các ngành trong tỉnh tiếp tục "
+        "triển khai Kế hoạch số 244/KH-UBND; việc sắp xếp đơn vị hành chính" in assessment_text[0]
+    )
+    assert all("\n" not in t for t in assessment_text)
+    tasks = [b.text for b in assessment.narrative(province, "next_year")]
+    assert tasks == [
+        "(Văn bản mẫu.)\n"
+        "- Hướng dẫn các xã, phường hoàn thiện hồ sơ bảo vệ môi trường của các cơ sở trong "
+        "làng nghề.\n"
+        "- Lựa chọn thêm làng nghề có điều kiện để phát triển gắn với du lịch.\n"
+        "- Duy trì báo cáo theo thôn bằng biểu mẫu Excel đúng hạn."
+    ]
+    # a wrapped line that begins with a year is not taken for a numbered item
+    assert reflow("đến năm\n2025. Một số") == "đến năm 2025. Một số"

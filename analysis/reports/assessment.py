@@ -6,6 +6,8 @@ province's counts), not of the province's."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analysis.core.formatting import value_text
@@ -116,6 +118,24 @@ def drafted(ctx: ReportContext, section: str) -> list[str]:
     return []
 
 
+#: A line of a Markdown file that starts an item of a list ("- ", "* ", "+ ", "1. ", "a) ").
+_ITEM = re.compile(r"^\s*(?:[-*+•]\s|\d{1,2}[.)]\s|[a-zđ]\)\s)")
+
+
+def reflow(text: str) -> str:
+    """A paragraph of a Markdown narrative file as it reads: lines wrapped in the file join with
+    a space (as Markdown does), a list item keeps its own line. A workbook cell's line breaks
+    are the writer's own (Alt+Enter) and are not reflowed."""
+    lines = text.split("\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        if _ITEM.match(line) or not out[-1].strip():
+            out.append(line)
+        else:
+            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+    return "\n".join(out)
+
+
 def narrative(ctx: ReportContext, section: str, placeholder: bool = True) -> list[Block]:
     """The words people wrote for a section (the place's narrative file, then its units'
     workbooks), as they wrote them; else a placeholder and the sentences drafted from the
@@ -130,7 +150,8 @@ def narrative(ctx: ReportContext, section: str, placeholder: bool = True) -> lis
             lead = ""
             if several and t.origin == "workbook" and t.paragraph == 1:
                 lead = names.get(t.unit_code, t.unit_code) + ":"
-            blocks.append(Paragraph(t.text, style="unit", lead=lead))
+            text = reflow(t.text) if t.origin == "file" else t.text
+            blocks.append(Paragraph(text, style="unit", lead=lead))
         return blocks
     if not placeholder:
         return blocks

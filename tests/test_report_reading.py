@@ -343,3 +343,27 @@ def test_a_markdown_paragraph_reads_as_markdown(province: r.ReportContext) -> No
     ]
     # a wrapped line that begins with a year is not taken for a numbered item
     assert reflow("đến năm\n2025. Một số") == "đến năm 2025. Một số"
+
+
+def test_each_indicator_is_drafted_once_with_both_target_years(province: r.ReportContext) -> None:
+    # T1 = 2 (targets 1 for 2025, 2 for 2030), T3 = 6 (1, 2), T5 = 100% (100%, 50%): met
+    strengths = next(
+        b for b in assessment.narrative(province, "strengths") if isinstance(b, BulletList)
+    )
+    assert strengths.items == [
+        "T1 (Nghề/làng nghề truyền thống có nguy cơ mai một được khôi phục): 2 — mục tiêu năm "
+        "2025 (1): đã đạt; mục tiêu năm 2030 (2): đã đạt.",
+        "T3 (Nghề, làng nghề, làng nghề truyền thống được công nhận mới): 6 — mục tiêu năm 2025 "
+        "(1): đã đạt; mục tiêu năm 2030 (2): đã đạt.",
+        "T5 (Làng nghề được công nhận hoạt động có hiệu quả): 100,0% — mục tiêu năm 2025 "
+        "(100,0%): đã đạt; mục tiêu năm 2030 (50,0%): đã đạt.",
+    ]
+    short = next(
+        b for b in assessment.narrative(province, "shortcomings") if isinstance(b, BulletList)
+    )
+    # T4 = 0: 1 short of 2025's 1; (2 - 0) / 5 = 0,4 a year to reach 2030's 2
+    assert short.items[0] == (
+        "T4 (Làng nghề gắn với du lịch): 0 — mục tiêu năm 2025 (1): không đạt, còn thiếu 1 làng "
+        "nghề; mục tiêu năm 2030 (2): tiến độ hạn chế, đến 2030: +0,4/năm."
+    )
+    assert sum(item.startswith("T6 (") for item in short.items) == 1

@@ -50,6 +50,45 @@ def suggestion(ctx: ReportContext, r: pd.Series) -> str:
     return words + (f"; {needed}" if needed else "") + "."
 
 
+def sentences(ctx: ReportContext, rows: pd.DataFrame) -> list[str]:
+    """One sentence per indicator: its value once, then each target year's target, status and
+    what is still needed ("T1 (...): 2 — mục tiêu năm 2025 (1): đã đạt; mục tiêu năm 2030 (2):
+    đã đạt."), rather than the same value and name repeated for each year. An indicator whose
+    rows disagree on the value keeps one sentence a row."""
+    lang = ctx.lang
+    names = indicator_names(lang)
+    units = reference.indicators().set_index("id")["unit"]
+    out = []
+    for tid, group in rows.groupby("indicator_id", sort=False):
+        values = group["current_value"]
+        if len(group) == 1 or values.isna().any() or values.nunique() > 1:
+            out += [suggestion(ctx, r) for _, r in group.iterrows()]
+            continue
+        unit = str(units[tid])
+        parts = []
+        for _, r in group.sort_values("target_year").iterrows():
+            part = label(
+                "suggestion_part",
+                lang,
+                target_year=int(r["target_year"]),
+                target=value_text(r["target_value"], unit, lang),
+                status=str(r[f"label_{lang}"]).lower(),
+            )
+            needed = still_needed(r, unit, lang)
+            parts.append(part + (f", {needed}" if needed else ""))
+        out.append(
+            label(
+                "suggestion_merged",
+                lang,
+                id=tid,
+                name=names[tid],
+                value=value_text(values.iloc[0], unit, lang),
+                parts="; ".join(parts),
+            )
+        )
+    return out
+
+
 def _contributions(ctx: ReportContext) -> list[str]:
     """An area's own counts towards the province-wide targets (T1, T3, T4) that are above 0."""
     lang = ctx.lang
@@ -98,9 +137,7 @@ def _national_shortfalls(ctx: ReportContext) -> list[str]:
         & ~statuses["status"].isin(GOOD)
         & statuses["current_value"].notna()
     ]
-    return [
-        suggestion(ctx, r) for _, r in rows.sort_values(["indicator_id", "target_year"]).iterrows()
-    ]
+    return sentences(ctx, rows.sort_values(["indicator_id", "target_year"]))
 
 
 def drafted(ctx: ReportContext, section: str) -> list[str]:
@@ -108,10 +145,10 @@ def drafted(ctx: ReportContext, section: str) -> list[str]:
     rows = _rows(ctx)
     province = ctx.place["level"] == "province"
     if section == "strengths":
-        out = [suggestion(ctx, r) for _, r in rows[rows["status"].isin(GOOD)].iterrows()]
+        out = sentences(ctx, rows[rows["status"].isin(GOOD)])
         return out + ([] if province else _contributions(ctx))
     if section == "shortcomings":
-        out = [suggestion(ctx, r) for _, r in rows[~rows["status"].isin(GOOD)].iterrows()]
+        out = sentences(ctx, rows[~rows["status"].isin(GOOD)])
         if province:
             out += _areas_missing_t2(ctx) + _national_shortfalls(ctx)
         return out

@@ -367,3 +367,20 @@ def test_each_indicator_is_drafted_once_with_both_target_years(province: r.Repor
         "nghề; mục tiêu năm 2030 (2): tiến độ hạn chế, đến 2030: +0,4/năm."
     )
     assert sum(item.startswith("T6 (") for item in short.items) == 1
+
+
+def test_each_reading_shows_the_target_as_counted(province: r.ReportContext) -> None:
+    readings = appendices.method_appendix(province)[-1]
+    assert isinstance(readings, BulletList)
+    items = {i.split(":")[0]: i for i in readings.items}
+    # T5 2025: the plan gives no number; the project reads it as 100% (unverified)
+    assert items["T5 (2025, ≥ 100,0%)"].endswith(
+        "phát triển hoạt động có hiệu quả. (diễn giải, chưa xác minh)"
+    )
+    # T6 2030: our copy of the plan is cut off; said in words an official reads
+    assert items["T6 (2030, ≥ 100,0%)"] == (
+        "T6 (2030, ≥ 100,0%): (Bản Kế hoạch hiện có không ghi được mục tiêu này; tạm lấy 100% "
+        "như mục tiêu năm 2025 và Quyết định 801/QĐ-TTg.) (diễn giải, chưa xác minh)"
+    )
+    assert items["T3 (2025, ≥ 1)"].endswith("làng nghề, làng nghề truyền thống.")  # no "[1]"
+    assert items["T2 (2030, 11/11 địa bàn đạt ≥ 3)"].startswith("T2 (2030, 11/11 địa bàn đạt")

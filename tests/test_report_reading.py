@@ -384,3 +384,13 @@ def test_each_reading_shows_the_target_as_counted(province: r.ReportContext) -> 
     )
     assert items["T3 (2025, ≥ 1)"].endswith("làng nghề, làng nghề truyền thống.")  # no "[1]"
     assert items["T2 (2030, 11/11 địa bàn đạt ≥ 3)"].startswith("T2 (2030, 11/11 địa bàn đạt")
+
+
+def test_an_english_report_says_the_units_words_are_as_written(sample_db: Path) -> None:
+    ctx = r.prepare("province", 2025, "tinh-lang-son", "en", sample_db)
+    blocks = assessment.narrative(ctx, "causes")
+    assert blocks[0].text == "[The unit's own words, in Vietnamese as written.]"
+    assert blocks[1].text.startswith("(Văn bản mẫu.) Nguồn vốn hỗ trợ xử lý chất thải")
+    # the Vietnamese report has no such note
+    vi = r.prepare("province", 2025, "tinh-lang-son", "vi", sample_db)
+    assert assessment.narrative(vi, "causes")[0].text.startswith("(Văn bản mẫu.)")

@@ -159,6 +159,11 @@ def drafted(ctx: ReportContext, section: str) -> list[str]:
 _ITEM = re.compile(r"^\s*(?:[-*+•]\s|\d{1,2}[.)]\s|[a-zđ]\)\s)")
 
 
+#: Letters only Vietnamese writes (a paragraph with one is in Vietnamese, whatever the report's
+#: language).
+_VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+
+
 def reflow(text: str) -> str:
     """A paragraph of a Markdown narrative file as it reads: lines wrapped in the file join with
     a space (as Markdown does), a list item keeps its own line. A workbook cell's line breaks
@@ -183,6 +188,9 @@ def narrative(ctx: ReportContext, section: str, placeholder: bool = True) -> lis
     if len(texts):
         names = tables.unit_names(lang)
         several = texts["unit_code"].nunique() > 1
+        if lang != "vi" and texts["text"].str.contains(_VIETNAMESE).any():
+            # people's words are never translated: an English report says they are as written
+            blocks.append(Paragraph(label("narrative_as_written", lang), style="italic"))
         for t in texts.itertuples(index=False):
             lead = ""
             if several and t.origin == "workbook" and t.paragraph == 1:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import docx
@@ -394,3 +396,44 @@ def test_an_english_report_says_the_units_words_are_as_written(sample_db: Path) 
     # the Vietnamese report has no such note
     vi = r.prepare("province", 2025, "tinh-lang-son", "vi", sample_db)
     assert assessment.narrative(vi, "causes")[0].text.startswith("(Văn bản mẫu.)")
+
+
+def test_every_page_of_the_word_file_after_the_first_is_numbered(
+    province_model: dict, tmp_path: Path
+) -> None:
+    data = model_to_docx(province_model)
+    document = docx.Document(io.BytesIO(data))
+    refs = [s._sectPr.find(qn("w:headerReference")).get(qn("r:id")) for s in document.sections]
+    assert len(refs) >= 3 and len(set(refs)) == 1  # portrait, landscape, portrait...: one header
+    assert [s._sectPr.find(qn("w:titlePg")) is not None for s in document.sections][1:] == [
+        False
+    ] * (len(refs) - 1)
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice not installed: the layout check needs it")
+    (tmp_path / "report.docx").write_bytes(data)
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "report.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    pages = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) > 8
+    for number, page in enumerate(pages[1:], start=2):
+        first_line = next(line for line in page.splitlines() if line.strip())
+        assert first_line.strip() == str(number), (number, first_line)

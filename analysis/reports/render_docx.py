@@ -10,6 +10,7 @@ style missing from a template falls back to Normal.
 from __future__ import annotations
 
 import base64
+import copy
 import io
 from pathlib import Path
 from typing import Any
@@ -233,6 +234,22 @@ def _orient(document: DocxDocument, landscape: bool) -> None:
     width, height = current.page_width, current.page_height
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = height, width
+    _number_pages(document, section)
+
+
+def _number_pages(document: DocxDocument, section: Any) -> None:
+    """A section after the first numbers every page, its first too: it shares the first
+    section's page-number header explicitly (LibreOffice does not inherit a linked header)
+    and drops the "different first page" the first section has for the front page."""
+    sect = section._sectPr
+    first_page = sect.find(qn("w:titlePg"))
+    if first_page is not None:
+        sect.remove(first_page)
+    if sect.find(qn("w:headerReference")) is not None:
+        return
+    for ref in reversed(document.sections[0]._sectPr.findall(qn("w:headerReference"))):
+        if ref.get(qn("w:type")) == "default":
+            sect.insert(0, copy.deepcopy(ref))
 
 
 def _block(document: DocxDocument, b: dict, statuses: dict, turned: bool = False) -> None:

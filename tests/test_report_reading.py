@@ -437,3 +437,21 @@ def test_every_page_of_the_word_file_after_the_first_is_numbered(
     for number, page in enumerate(pages[1:], start=2):
         first_line = next(line for line in page.splitlines() if line.strip())
         assert first_line.strip() == str(number), (number, first_line)
+
+
+def test_the_t2_table_says_what_it_counts(sample_db: Path, province: r.ReportContext) -> None:
+    table = next(b for b in sections.t2_by_area(province))
+    assert table.caption == (
+        "Chỉ tiêu T2 theo địa bàn: số nghề sản xuất thành hàng hóa năm 2025 "
+        "(mục tiêu mỗi địa bàn: ≥ 2 năm 2025, ≥ 3 năm 2030)"
+    )
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        counts = dict(
+            con.execute(
+                "SELECT d.short_name_vi, count(*) FROM district_crafts c "
+                "JOIN ref_districts d ON d.code = c.district_code WHERE c.year = 2025 GROUP BY 1"
+            ).fetchall()
+        )
+    got = {row[0]: row[1] for row in rows([table], "t2_by_area")[1:]}
+    assert got == {area: str(n) for area, n in counts.items()}
+    assert got["Bình Gia"] == got["Hữu Lũng"] == got["Đình Lập"] == "1"

@@ -17,7 +17,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analysis.core.formatting import format_date, is_missing, value_text
+from analysis.core.formatting import format_count, format_date, is_missing, value_text
 from analysis.core.labels import label
 from analysis.core.text import vi_order
 from analysis.data import places as places_mod
@@ -174,7 +174,14 @@ def t2_by_area(ctx: ReportContext) -> list[Block]:
         Column(f"status_{ty}", label("col_status", lang, target_year=ty), "status")
         for ty in TARGET_YEARS
     ]
-    return [Table(pd.DataFrame(rows), columns, name="t2_by_area")]
+    t2 = reference.targets()
+    t2 = t2[t2["indicator_id"] == "T2"].sort_values("target_year")
+    targets = ", ".join(
+        label("t2_target_part", lang, value=format_count(t.value, lang), target_year=t.target_year)
+        for t in t2.itertuples(index=False)
+    )
+    caption = label("t2_table_caption", lang, year=ctx.year, targets=targets)
+    return [Table(pd.DataFrame(rows), columns, name="t2_by_area", caption=caption)]
 
 
 def trends_chart(ctx: ReportContext) -> list[Block]:

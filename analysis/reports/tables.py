@@ -127,16 +127,18 @@ MAP_STATUSES = ("effective", "not_effective", "ready", "not_ready")
 
 def village_status(ds: Dataset, year: int) -> pd.DataFrame:
     """Each village's standing in ``year``, for the map: a recognised village operating
-    effectively or not (T5's definition), an unrecognised one ready for recognition or not
-    (the Decree 52 screen). Columns ``village_id``, ``map_status``."""
+    effectively or not (T5's definition), an unrecognised one (never recognised, or withdrawn
+    by ``year``) ready for recognition or not (the Decree 52 screen). Columns ``village_id``,
+    ``map_status``."""
 
     screen = screen_villages(ds, year)[["village_id", "ready"]]
     effective = effectiveness_components(ds, [year])[["village_id", "effective"]]
-    table = ds.villages[["village_id", "recognition_date"]].merge(
-        screen, on="village_id", how="left"
-    )
+    columns = ["village_id", "recognition_date", "withdrawal_year"]
+    table = ds.villages.reindex(columns=columns).merge(screen, on="village_id", how="left")
     table = table.merge(effective, on="village_id", how="left")
-    recognised = table["recognition_date"].dt.year.le(year).fillna(False).astype(bool)
+    # recognised in ``year``: recognised by then and not withdrawn by then
+    withdrawn = table["withdrawal_year"].astype("Float64").le(year).fillna(False).astype(bool)
+    recognised = table["recognition_date"].dt.year.le(year).fillna(False).astype(bool) & ~withdrawn
     ready = table["ready"].fillna(False).astype(bool)
     is_effective = table["effective"].fillna(False).astype(bool)
     table["map_status"] = "not_ready"

@@ -455,3 +455,10 @@ def test_the_t2_table_says_what_it_counts(sample_db: Path, province: r.ReportCon
     got = {row[0]: row[1] for row in rows([table], "t2_by_area")[1:]}
     assert got == {area: str(n) for area, n in counts.items()}
     assert got["Bình Gia"] == got["Hữu Lũng"] == got["Đình Lập"] == "1"
+
+
+def test_the_status_legend_is_not_stretched_across_the_line() -> None:
+    # paragraphs are justified; the legend is a row of symbols and words, set flush left
+    css = (Path(environment().loader.searchpath[0]) / "report_blocks.css").read_text("utf-8")
+    rule = re.search(r"^\.legend \{([^}]*)\}", css, re.MULTILINE)
+    assert rule is not None and "text-align: left" in rule.group(1)

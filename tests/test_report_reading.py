@@ -241,7 +241,7 @@ def test_a_missed_count_says_what_is_missing(province: r.ReportContext) -> None:
     # T4 (province, 2025): 0 villages linked with tourism against >= 1 by 2025 and >= 2 by
     # 2030: 1 short now, (2 - 0) / 5 = 0,4 a year from 2025 to 2030.
     table = by_id(rows([sections.targets(province)[0]], "targets"))
-    assert table["T4"][-1] == "còn thiếu 1 làng nghề\nđến 2030: +0,4/năm"
+    assert table["T4"][-1] == "còn thiếu 1 làng nghề\nđến 2030: +0,4 mỗi năm"
 
 
 def test_the_sample_narrative_agrees_with_the_numbers(province: r.ReportContext) -> None:
@@ -366,7 +366,7 @@ def test_each_indicator_is_drafted_once_with_both_target_years(province: r.Repor
     # T4 = 0: 1 short of 2025's 1; (2 - 0) / 5 = 0,4 a year to reach 2030's 2
     assert short.items[0] == (
         "T4 (Làng nghề gắn với du lịch): 0 — mục tiêu năm 2025 (1): không đạt, còn thiếu 1 làng "
-        "nghề; mục tiêu năm 2030 (2): tiến độ hạn chế, đến 2030: +0,4/năm."
+        "nghề; mục tiêu năm 2030 (2): tiến độ hạn chế, đến 2030: +0,4 mỗi năm."
     )
     assert sum(item.startswith("T6 (") for item in short.items) == 1
 

@@ -23,7 +23,7 @@ from analysis.reports.assessment import reflow
 from analysis.reports.build import build_report, header_lines
 from analysis.reports.model import BulletList, Figure, Note, Paragraph
 from analysis.reports.render_docx import model_to_docx
-from analysis.reports.render_html import environment
+from analysis.reports.render_html import environment, html_to_pdf_bytes
 from analysis.reports.review import TOTAL
 from tests.report_helpers import by_id, rows
 
@@ -462,3 +462,44 @@ def test_the_status_legend_is_not_stretched_across_the_line() -> None:
     css = (Path(environment().loader.searchpath[0]) / "report_blocks.css").read_text("utf-8")
     rule = re.search(r"^\.legend \{([^}]*)\}", css, re.MULTILINE)
     assert rule is not None and "text-align: left" in rule.group(1)
+
+
+def _pdf_pages(model: dict, tmp_path: Path) -> list[tuple[str, bool]]:
+    """Each page of the model's PDF (the batch's engine): its text and whether it is landscape."""
+    nb = {"cells": [{"outputs": [{"data": {"application/vnd.langson.report+json": model}}]}]}
+    html = environment().get_template("report.html.j2").render(nb=nb)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(html_to_pdf_bytes(html))
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "999", str(path)], check=True, capture_output=True, text=True
+    ).stdout
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout.split("\f")
+    return [(t, float(w) > float(h)) for t, (w, h) in zip(text, sizes, strict=False)]
+
+
+def _page_of(pages: list[tuple[str, bool]], heading: str) -> tuple[str, bool]:
+    return next(p for p in pages if any(line.strip() == heading for line in p[0].splitlines()))
+
+
+def test_landscape_pages_hold_their_section_and_its_parent_heading_only(
+    sample_db: Path, province_model: dict, tmp_path: Path
+) -> None:
+    review = build_report("review", 2025, "tinh-lang-son", "vi", sample_db, "2025-12-20")
+    pages = _pdf_pages(review.to_json(), tmp_path)
+    # III has no text of its own and its first subsection is the wide pace table: the roman
+    # heading goes with it, not at the foot of the page before
+    text, landscape = _page_of(pages, "III. PHƯƠNG HƯỚNG, NHIỆM VỤ GIAI ĐOẠN TIẾP THEO")
+    assert landscape and "1. Mức còn thiếu và tiến độ cần đạt đến năm 2030" in text
+    # what follows the landscape section is back on a portrait page
+    assert _page_of(pages, "2. Nhiệm vụ, giải pháp chủ yếu")[1] is False
+    # the Word file likewise: a section break right before III, and III's section is landscape
+    body = list(docx.Document(io.BytesIO(model_to_docx(review.to_json()))).element.body)
+    at = next(i for i, el in enumerate(body) if _text(el).startswith("III. PHƯƠNG HƯỚNG, NHIỆM VỤ"))
+    assert body[at - 1].find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+    assert _text(body[at + 1]) == "1. Mức còn thiếu và tiến độ cần đạt đến năm 2030"
+    province = _pdf_pages(province_model, tmp_path)
+    assert _page_of(province, VILLAGES)[1] is True
+    assert _page_of(province, "6. Hoạt động và kinh phí thực hiện")[1] is False

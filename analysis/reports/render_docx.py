@@ -288,18 +288,25 @@ def _block(document: DocxDocument, b: dict, statuses: dict, turned: bool = False
             _orient(document, False)
 
 
-def _section(document: DocxDocument, s: dict, statuses: dict) -> None:
-    """A section; one holding a wide table is on landscape pages whole, heading included."""
-    turned = any(b["type"] == "table" and b["wide"] for b in s["blocks"])
+def _wide(s: dict) -> bool:
+    return any(b["type"] == "table" and b["wide"] for b in s["blocks"])
+
+
+def _section(document: DocxDocument, s: dict, statuses: dict, carried: dict | None = None) -> None:
+    """A section; one holding a wide table is on landscape pages whole, heading included, and
+    so is the heading of a section with no text whose first subsection is turned."""
+    turned = _wide(s)
+    carry = not s["blocks"] and bool(s["sections"]) and _wide(s["sections"][0])
     if turned:
         _orient(document, True)
-    _set_style(document.add_paragraph(s["heading"]), document, f"Heading {s['level']}")
+    for head in ([carried] if carried else []) + ([] if carry else [s]):
+        _set_style(document.add_paragraph(head["heading"]), document, f"Heading {head['level']}")
     for b in s["blocks"]:
         _block(document, b, statuses, turned)
     if turned:
         _orient(document, False)
-    for sub in s["sections"]:
-        _section(document, sub, statuses)
+    for i, sub in enumerate(s["sections"]):
+        _section(document, sub, statuses, s if carry and i == 0 else None)
 
 
 def _back(document: DocxDocument, m: dict) -> None:

@@ -63,23 +63,22 @@ def still_needed(row: pd.Series | None, unit: str, lang: str) -> str:
             gap = abs(float(row["target_value"]) - float(row["current_value"]))
         if float(gap) <= 0:
             return ""
-        return label("status_shortfall", lang, gap=_counted(gap, unit, row, lang))
+        return _shortfall(gap, unit, row, lang)
     pace = row.get("required_per_year")
     if is_missing(pace) or float(pace) <= 0:
         return ""
     return label("status_needed", lang, target_year=target_year, pace=change_text(pace, unit, lang))
 
 
-def _counted(amount: object, unit: str, row: pd.Series, lang: str) -> str:
-    """A shortfall with what a count target counts ("1 làng nghề"), else in its unit."""
-    text = change_text(amount, unit, lang)
-    if unit != "count":
-        return text
-    try:
-        noun = label(f"count_noun_{row.get('indicator_id')}", lang)
-    except KeyError:  # a count without a noun in labels.yaml (a context indicator)
-        return text
-    return f"{text} {noun}" if noun else text
+def _shortfall(gap: object, unit: str, row: pd.Series, lang: str) -> str:
+    """A shortfall, with what a count target counts ("còn thiếu 1 làng nghề")."""
+    text = change_text(gap, unit, lang)
+    if unit == "count":
+        try:
+            return label(f"status_shortfall_{row.get('indicator_id')}", lang, gap=text)
+        except KeyError:  # a count without its own words in labels.yaml
+            pass
+    return label("status_shortfall", lang, gap=text)
 
 
 def place_value_text(indicator_id: str, place_id: str, value: object, lang: str) -> str:

@@ -495,6 +495,19 @@ def test_landscape_pages_hold_their_section_and_its_parent_heading_only(
     assert landscape and "1. Mức còn thiếu và tiến độ cần đạt đến năm 2030" in text
     # what follows the landscape section is back on a portrait page
     assert _page_of(pages, "2. Nhiệm vụ, giải pháp chủ yếu")[1] is False
+    # the period's section: its wide table in landscape, the chart after it in portrait, with
+    # its caption on the chart's page (a landscape page could not hold the chart)
+    assert _page_of(pages, "2. Kết quả các chỉ tiêu qua các năm của giai đoạn")[1] is True
+    chart_page = _page_of(pages, "Tiến độ so với lộ trình đến mục tiêu")
+    assert chart_page[1] is False
+    images = subprocess.run(
+        ["pdfimages", "-list", str(tmp_path / "report.pdf")],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()[2:]
+    pages_with_images = {int(line.split()[0]) for line in images}
+    assert pages.index(chart_page) + 1 in pages_with_images  # the chart is on its caption's page
     # the Word file likewise: a section break right before III, and III's section is landscape
     body = list(docx.Document(io.BytesIO(model_to_docx(review.to_json()))).element.body)
     at = next(i for i, el in enumerate(body) if _text(el).startswith("III. PHƯƠNG HƯỚNG, NHIỆM VỤ"))

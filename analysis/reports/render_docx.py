@@ -288,6 +288,14 @@ def _block(document: DocxDocument, b: dict, statuses: dict, turned: bool = False
             _orient(document, False)
 
 
+def _turned_until(blocks: list[dict]) -> int:
+    """Index of the last block on landscape pages: the last wide table and the notes after it."""
+    last = max(i for i, b in enumerate(blocks) if b["type"] == "table" and b["wide"])
+    while last + 1 < len(blocks) and blocks[last + 1]["type"] == "note":
+        last += 1
+    return last
+
+
 def _wide(s: dict) -> bool:
     return any(b["type"] == "table" and b["wide"] for b in s["blocks"])
 
@@ -301,9 +309,12 @@ def _section(document: DocxDocument, s: dict, statuses: dict, carried: dict | No
         _orient(document, True)
     for head in ([carried] if carried else []) + ([] if carry else [s]):
         _set_style(document.add_paragraph(head["heading"]), document, f"Heading {head['level']}")
-    for b in s["blocks"]:
+    last = _turned_until(s["blocks"]) if turned else -1
+    for i, b in enumerate(s["blocks"]):
+        if turned and i == last + 1:
+            _orient(document, False)  # a figure after the wide table is back in portrait
         _block(document, b, statuses, turned)
-    if turned:
+    if turned and last == len(s["blocks"]) - 1:
         _orient(document, False)
     for i, sub in enumerate(s["sections"]):
         _section(document, sub, statuses, s if carry and i == 0 else None)

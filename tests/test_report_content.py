@@ -92,7 +92,7 @@ def test_province_word_file_holds_the_form_and_follows_the_file(
 ) -> None:
     model = build_report("province", 2025, "tinh-lang-son", "vi", sample_db, "2025-12-20")
     header, body, footer = _docx_text(model.to_json())
-    assert "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG" in header and "Số: …/BC-SNNMT" in header
+    assert "SỞ NÔNG NGHIỆP\nVÀ MÔI TRƯỜNG" in header and "Số: …/BC-SNNMT" in header
     assert "Kính gửi: Ủy ban nhân dân tỉnh Lạng Sơn" in body
     assert "DỰ THẢO" in body
     assert footer.startswith("Nơi nhận:") and "Lưu: VT, PTNT." in footer
@@ -152,7 +152,7 @@ def test_a_status_legend_and_the_method_appendix(sample_db: Path) -> None:
     items = "\n".join(i for b in method["blocks"] if b["type"] == "list" for i in b["items"])
     # from progress_thresholds.yaml (0.95, 0.60) and targets.csv (T5 2025 read by the project)
     assert "0,95" in items and "0,60" in items
-    assert "T5 (2025)" in items and "diễn giải, chưa xác minh" in items
+    assert "T5 (2025, ≥ 100,0%)" in items and "diễn giải, chưa xác minh" in items
 
 
 def test_the_targets_table_is_the_same_in_the_report_status_and_index(

@@ -79,7 +79,7 @@ def test_needed_per_year_is_the_engine_pace(sample_db: Path) -> None:
     # 2030 (2/7 = 0,3 a year).
     text = targets_text(2023, None, "vi", sample_db)
     block = text[text.index("T1.") : text.index("T2.")]
-    assert "đến 2025: +0,5/năm" in block and "đến 2030: +0,3/năm" in block
+    assert "đến 2025: +0,5 mỗi năm" in block and "đến 2030: +0,3 mỗi năm" in block
 
 
 def test_unknown_place_or_year_names_the_choices(sample_db: Path) -> None:

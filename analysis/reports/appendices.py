@@ -14,6 +14,7 @@ from analysis.data import places as places_mod
 from analysis.data import reference
 from analysis.reports.content import ReportContext
 from analysis.reports.model import Block, BulletList, Column, Paragraph, Table
+from analysis.reports.targets import target_text
 
 _FILE = re.compile(r"\b[\w-]+\.(?:yaml|csv|md)\b")
 
@@ -22,6 +23,7 @@ def plain_words(text: object, lang: str) -> str:
     """A reference text as a report prints it: a file named in it (``effectiveness.yaml``)
     becomes the words "the project's criteria" (the reader has no files)."""
     out = _FILE.sub(label("project_criteria", lang), str(text))
+    out = re.sub(r"\[\d+\]", "", out)  # a footnote mark of the source, whose note is not printed
     return out.replace(", correctable here", "")
 
 
@@ -131,27 +133,26 @@ def method_appendix(ctx: ReportContext) -> list[Block]:
     }
     items = []
     for b in bands.itertuples(index=False):
-        key = f"method_rule_{b.status}"
-        rule = label(key, lang, **numbers) if _has_label(key) else b.rule
-        items.append(f"{b.symbol} {getattr(b, f'label_{lang}')}: {rule}")
+        # every status has its rule in the report's language (labels.yaml); the English
+        # ``rule`` of status_bands.csv documents the band and is never printed
+        rule = label(f"method_rule_{b.status}", lang, **numbers)
+        items.append(f"{b.symbol} {getattr(b, f'label_{lang}')} — {rule}")
     blocks.append(BulletList(items))
     blocks.append(Paragraph(label("method_deadline", lang)))
     blocks.append(Paragraph(label("method_linear_text", lang)))
     blocks.append(Paragraph(label("method_growth_text", lang)))
     targets = reference.targets()
+    units = reference.indicators().set_index("id")["unit"]
     readings = []
-    for t in targets.itertuples(index=False):
-        mark = "" if bool(t.verified) else f" ({label('method_unverified', lang)})"
-        text = t.text_vi if lang == "vi" else t.reading
-        readings.append(f"{t.indicator_id} ({t.target_year}): {plain_words(text, lang)}{mark}")
+    for _, t in targets.iterrows():
+        mark = "" if bool(t["verified"]) else f" ({label('method_unverified', lang)})"
+        text = t["text_vi"] if lang == "vi" else t["reading"]
+        # the target as the tables count it, so an interpreted target shows its reading
+        plain = pd.Series({**t.to_dict(), "verified": True})  # the star: the mark below says it
+        counted = target_text(plain, str(units[t["indicator_id"]]), lang, False)
+        readings.append(
+            f"{t['indicator_id']} ({t['target_year']}, {counted}): {plain_words(text, lang)}{mark}"
+        )
     blocks.append(Paragraph(label("method_targets", lang)))
     blocks.append(BulletList(readings))
     return blocks
-
-
-def _has_label(key: str) -> bool:
-    try:
-        label(key, "vi")
-    except KeyError:
-        return False
-    return True

@@ -6,6 +6,8 @@ province's counts), not of the province's."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analysis.core.formatting import value_text
@@ -46,6 +48,45 @@ def suggestion(ctx: ReportContext, r: pd.Series) -> str:
     )
     needed = still_needed(r, unit, lang)
     return words + (f"; {needed}" if needed else "") + "."
+
+
+def sentences(ctx: ReportContext, rows: pd.DataFrame) -> list[str]:
+    """One sentence per indicator: its value once, then each target year's target, status and
+    what is still needed ("T1 (...): 2 — mục tiêu năm 2025 (1): đã đạt; mục tiêu năm 2030 (2):
+    đã đạt."), rather than the same value and name repeated for each year. An indicator whose
+    rows disagree on the value keeps one sentence a row."""
+    lang = ctx.lang
+    names = indicator_names(lang)
+    units = reference.indicators().set_index("id")["unit"]
+    out = []
+    for tid, group in rows.groupby("indicator_id", sort=False):
+        values = group["current_value"]
+        if len(group) == 1 or values.isna().any() or values.nunique() > 1:
+            out += [suggestion(ctx, r) for _, r in group.iterrows()]
+            continue
+        unit = str(units[tid])
+        parts = []
+        for _, r in group.sort_values("target_year").iterrows():
+            part = label(
+                "suggestion_part",
+                lang,
+                target_year=int(r["target_year"]),
+                target=value_text(r["target_value"], unit, lang),
+                status=str(r[f"label_{lang}"]).lower(),
+            )
+            needed = still_needed(r, unit, lang)
+            parts.append(part + (f", {needed}" if needed else ""))
+        out.append(
+            label(
+                "suggestion_merged",
+                lang,
+                id=tid,
+                name=names[tid],
+                value=value_text(values.iloc[0], unit, lang),
+                parts="; ".join(parts),
+            )
+        )
+    return out
 
 
 def _contributions(ctx: ReportContext) -> list[str]:
@@ -96,9 +137,7 @@ def _national_shortfalls(ctx: ReportContext) -> list[str]:
         & ~statuses["status"].isin(GOOD)
         & statuses["current_value"].notna()
     ]
-    return [
-        suggestion(ctx, r) for _, r in rows.sort_values(["indicator_id", "target_year"]).iterrows()
-    ]
+    return sentences(ctx, rows.sort_values(["indicator_id", "target_year"]))
 
 
 def drafted(ctx: ReportContext, section: str) -> list[str]:
@@ -106,14 +145,37 @@ def drafted(ctx: ReportContext, section: str) -> list[str]:
     rows = _rows(ctx)
     province = ctx.place["level"] == "province"
     if section == "strengths":
-        out = [suggestion(ctx, r) for _, r in rows[rows["status"].isin(GOOD)].iterrows()]
+        out = sentences(ctx, rows[rows["status"].isin(GOOD)])
         return out + ([] if province else _contributions(ctx))
     if section == "shortcomings":
-        out = [suggestion(ctx, r) for _, r in rows[~rows["status"].isin(GOOD)].iterrows()]
+        out = sentences(ctx, rows[~rows["status"].isin(GOOD)])
         if province:
             out += _areas_missing_t2(ctx) + _national_shortfalls(ctx)
         return out
     return []
+
+
+#: A line of a Markdown file that starts an item of a list ("- ", "* ", "+ ", "1. ", "a) ").
+_ITEM = re.compile(r"^\s*(?:[-*+•]\s|\d{1,2}[.)]\s|[a-zđ]\)\s)")
+
+
+#: Letters only Vietnamese writes (a paragraph with one is in Vietnamese, whatever the report's
+#: language).
+_VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+
+
+def reflow(text: str) -> str:
+    """A paragraph of a Markdown narrative file as it reads: lines wrapped in the file join with
+    a space (as Markdown does), a list item keeps its own line. A workbook cell's line breaks
+    are the writer's own (Alt+Enter) and are not reflowed."""
+    lines = text.split("\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        if _ITEM.match(line) or not out[-1].strip():
+            out.append(line)
+        else:
+            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+    return "\n".join(out)
 
 
 def narrative(ctx: ReportContext, section: str, placeholder: bool = True) -> list[Block]:
@@ -126,17 +188,21 @@ def narrative(ctx: ReportContext, section: str, placeholder: bool = True) -> lis
     if len(texts):
         names = tables.unit_names(lang)
         several = texts["unit_code"].nunique() > 1
+        if lang != "vi" and texts["text"].str.contains(_VIETNAMESE).any():
+            # people's words are never translated: an English report says they are as written
+            blocks.append(Paragraph(label("narrative_as_written", lang), style="italic"))
         for t in texts.itertuples(index=False):
             lead = ""
             if several and t.origin == "workbook" and t.paragraph == 1:
                 lead = names.get(t.unit_code, t.unit_code) + ":"
-            blocks.append(Paragraph(t.text, style="unit", lead=lead))
+            text = reflow(t.text) if t.origin == "file" else t.text
+            blocks.append(Paragraph(text, style="unit", lead=lead))
         return blocks
     if not placeholder:
         return blocks
-    blocks.append(Paragraph(label("narrative_missing", lang), style="italic"))
     hints = drafted(ctx, section)
-    if hints:
-        blocks.append(Paragraph(label("drafted_mark", lang), style="drafted"))
-        blocks.append(BulletList(hints, style="drafted"))
+    if not hints:  # the drafted mark already asks the unit to review, correct or replace
+        return [Paragraph(label("narrative_missing", lang), style="italic")]
+    blocks.append(Paragraph(label("drafted_mark", lang), style="drafted"))
+    blocks.append(BulletList(hints, style="drafted"))
     return blocks

@@ -10,6 +10,7 @@ style missing from a template falls back to Normal.
 from __future__ import annotations
 
 import base64
+import copy
 import io
 from pathlib import Path
 from typing import Any
@@ -233,9 +234,25 @@ def _orient(document: DocxDocument, landscape: bool) -> None:
     width, height = current.page_width, current.page_height
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = height, width
+    _number_pages(document, section)
 
 
-def _block(document: DocxDocument, b: dict, statuses: dict) -> None:
+def _number_pages(document: DocxDocument, section: Any) -> None:
+    """A section after the first numbers every page, its first too: it shares the first
+    section's page-number header explicitly (LibreOffice does not inherit a linked header)
+    and drops the "different first page" the first section has for the front page."""
+    sect = section._sectPr
+    first_page = sect.find(qn("w:titlePg"))
+    if first_page is not None:
+        sect.remove(first_page)
+    if sect.find(qn("w:headerReference")) is not None:
+        return
+    for ref in reversed(document.sections[0]._sectPr.findall(qn("w:headerReference"))):
+        if ref.get(qn("w:type")) == "default":
+            sect.insert(0, copy.deepcopy(ref))
+
+
+def _block(document: DocxDocument, b: dict, statuses: dict, turned: bool = False) -> None:
     kind = b["type"]
     if kind == "paragraph":
         style = {"italic": "Note", "drafted": "Drafted"}.get(b["style"], "Normal")
@@ -264,19 +281,43 @@ def _block(document: DocxDocument, b: dict, statuses: dict) -> None:
         if b.get("caption"):
             _para(document, b["caption"], "Caption").alignment = WD_ALIGN_PARAGRAPH.CENTER
     elif kind == "table":
-        if b["wide"]:
+        if b["wide"] and not turned:
             _orient(document, True)
         _table(document, b, statuses)
-        if b["wide"]:
+        if b["wide"] and not turned:
             _orient(document, False)
 
 
-def _section(document: DocxDocument, s: dict, statuses: dict) -> None:
-    _set_style(document.add_paragraph(s["heading"]), document, f"Heading {s['level']}")
-    for b in s["blocks"]:
-        _block(document, b, statuses)
-    for sub in s["sections"]:
-        _section(document, sub, statuses)
+def _turned_until(blocks: list[dict]) -> int:
+    """Index of the last block on landscape pages: the last wide table and the notes after it."""
+    last = max(i for i, b in enumerate(blocks) if b["type"] == "table" and b["wide"])
+    while last + 1 < len(blocks) and blocks[last + 1]["type"] == "note":
+        last += 1
+    return last
+
+
+def _wide(s: dict) -> bool:
+    return any(b["type"] == "table" and b["wide"] for b in s["blocks"])
+
+
+def _section(document: DocxDocument, s: dict, statuses: dict, carried: dict | None = None) -> None:
+    """A section; one holding a wide table is on landscape pages whole, heading included, and
+    so is the heading of a section with no text whose first subsection is turned."""
+    turned = _wide(s)
+    carry = not s["blocks"] and bool(s["sections"]) and _wide(s["sections"][0])
+    if turned:
+        _orient(document, True)
+    for head in ([carried] if carried else []) + ([] if carry else [s]):
+        _set_style(document.add_paragraph(head["heading"]), document, f"Heading {head['level']}")
+    last = _turned_until(s["blocks"]) if turned else -1
+    for i, b in enumerate(s["blocks"]):
+        if turned and i == last + 1:
+            _orient(document, False)  # a figure after the wide table is back in portrait
+        _block(document, b, statuses, turned)
+    if turned and last == len(s["blocks"]) - 1:
+        _orient(document, False)
+    for i, sub in enumerate(s["sections"]):
+        _section(document, sub, statuses, s if carry and i == 0 else None)
 
 
 def _back(document: DocxDocument, m: dict) -> None:

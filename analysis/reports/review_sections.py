@@ -232,6 +232,8 @@ def drafted_review(ctx: ReportContext, section: str) -> list[str]:
         return drafted(ctx, section) + review_text.drafted_shortcomings(period, tasks, lang)
     if section == "causes":
         return review_text.drafted_causes(pace, tasks, lang)
+    if section == "lessons":
+        return review_text.drafted_lessons(pace, period, tasks, lang)
     if section == "directions" and ctx.year < END_YEAR:
         table = places_mod.places()
         areas = table[table["level"] == "district"]
@@ -248,9 +250,10 @@ def review_narrative(ctx: ReportContext, section: str) -> list[Block]:
 
     if len(narrative_texts(ctx, section)):
         return narrative(ctx, section)
-    blocks: list[Block] = [Paragraph(label("narrative_missing", ctx.lang), style="italic")]
     hints = drafted_review(ctx, section)
-    if hints:
-        blocks.append(Paragraph(label("drafted_mark", ctx.lang), style="drafted"))
-        blocks.append(BulletList(hints, style="drafted"))
-    return blocks
+    if not hints:  # the drafted mark already asks the unit to review, correct or replace
+        return [Paragraph(label("narrative_missing", ctx.lang), style="italic")]
+    return [
+        Paragraph(label("drafted_mark", ctx.lang), style="drafted"),
+        BulletList(hints, style="drafted"),
+    ]

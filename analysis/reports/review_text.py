@@ -286,3 +286,76 @@ def drafted_area_directions(
             items=items,
         )
     ]
+
+
+def drafted_lessons(
+    pace: pd.DataFrame,
+    period: pd.DataFrame,
+    tasks: pd.DataFrame,
+    lang: str = "vi",
+    rules: dict | None = None,
+) -> list[str]:
+    """Lessons drafted from the period, only where the numbers show one: the targets already
+    met for the end year, with the task groups serving them (``review.yaml``) that had
+    activities; each target missed or behind although its task groups disbursed money; and
+    money disbursed below the slow share in more than half of the period's years.
+
+    ``pace``: :func:`analysis.reports.review.required_pace`; ``period``:
+    :func:`analysis.reports.review.funding_period`; ``tasks``:
+    :func:`analysis.reports.review.tasks_period`.
+    """
+    links = (rules or review_rules())["target_tasks"]
+    groups = _names("task_group", lang)
+    spent = tasks.set_index("task_group")["disbursed_mvnd"] if len(tasks) else pd.Series()
+    active = [g for g in groups if g in spent.index and float(spent[g]) > 0]
+    out = []
+    met = pace[pace["status_end"] == "achieved"].sort_values("indicator_id")
+    met_tasks = {g for tid in met["indicator_id"] for g in links.get(tid, []) if g in active}
+    if len(met) and met_tasks:
+        r = met.iloc[0]
+        out.append(
+            label(
+                "review_lesson_met",
+                lang,
+                ids=", ".join(met["indicator_id"]),
+                end=int(r["end_year"]),
+                year=int(r["review_year"]),
+                tasks="; ".join(groups[g] for g in groups if g in met_tasks),
+            )
+        )
+    for _, r in pace.sort_values("indicator_id").iterrows():
+        status = r["status_review"] if not is_missing(r["status_review"]) else r["status_end"]
+        if status in GOOD or status in ("no_data", "not_assessable"):
+            continue
+        linked = [g for g in links.get(r["indicator_id"], []) if g in active]
+        if linked:
+            out.append(
+                label(
+                    "review_lesson_money",
+                    lang,
+                    id=r["indicator_id"],
+                    status=_status_words(str(status), lang),
+                    tasks="; ".join(groups[g] for g in linked),
+                    disbursed=money_text(spent[linked].sum(), lang),
+                )
+            )
+    slow = _slow(rules)
+    years = period[
+        period["year"].notna()
+        & (period["funding_source"] == TOTAL)
+        & period["disbursed_pct"].notna()
+    ]
+    slow_years = years[years["disbursed_pct"] < slow]
+    if len(years) and 2 * len(slow_years) > len(years):
+        out.append(
+            label(
+                "review_lesson_years_slow",
+                lang,
+                slow=format_percent(slow, 0, lang),
+                n=len(slow_years),
+                total=len(years),
+                first=int(years["year"].min()),
+                last=int(years["year"].max()),
+            )
+        )
+    return out

@@ -10,12 +10,14 @@ column specs. No HTML here.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
+from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analysis.core.formatting import format_date, is_missing, value_text
+from analysis.core.formatting import format_count, format_date, is_missing, value_text
 from analysis.core.labels import label
 from analysis.core.text import vi_order
 from analysis.data import places as places_mod
@@ -34,14 +36,25 @@ from analysis.reports.targets import (
     targets_table,
 )
 
+#: The number a heading label may carry ("2. ", "IV. ", "Phụ lục 3. "): the outline numbers
+#: the headings, so a caption or heading made from such a label drops it.
+NUMBERED = re.compile(r"^(?:[IVX]+\.|\d+\.|Phụ lục \d+\.|Appendix \d+\.)\s*")
+
+
+def unnumbered(text: str) -> str:
+    """``text`` without a leading section number (the outline gives the numbers)."""
+    return NUMBERED.sub("", text)
+
 
 def figure(fig: object, alt: str = "", width_mm: float = 160.0) -> Figure:
-    """A Matplotlib figure as a PNG block (the figure is closed afterwards)."""
+    """A Matplotlib figure as a PNG block (the figure is closed afterwards). The caption is
+    ``alt`` without a section number: a label's number need not be the section's."""
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
-    return Figure(buffer.getvalue(), alt=alt, caption=alt, width_mm=width_mm)
+    caption = unnumbered(alt)
+    return Figure(buffer.getvalue(), alt=caption, caption=caption, width_mm=width_mm)
 
 
 def _province_id() -> str:
@@ -161,7 +174,14 @@ def t2_by_area(ctx: ReportContext) -> list[Block]:
         Column(f"status_{ty}", label("col_status", lang, target_year=ty), "status")
         for ty in TARGET_YEARS
     ]
-    return [Table(pd.DataFrame(rows), columns, name="t2_by_area")]
+    t2 = reference.targets()
+    t2 = t2[t2["indicator_id"] == "T2"].sort_values("target_year")
+    targets = ", ".join(
+        label("t2_target_part", lang, value=format_count(t.value, lang), target_year=t.target_year)
+        for t in t2.itertuples(index=False)
+    )
+    caption = label("t2_table_caption", lang, year=ctx.year, targets=targets)
+    return [Table(pd.DataFrame(rows), columns, name="t2_by_area", caption=caption)]
 
 
 def trends_chart(ctx: ReportContext) -> list[Block]:
@@ -190,6 +210,26 @@ def yes_no(value: object, lang: str) -> str:
     return label("word_yes" if bool(value) else "word_no", lang)
 
 
+def recognition_text(
+    v: Any, year: int, recog: dict[str, dict[str, str]], lang: str
+) -> tuple[str, bool]:
+    """A village's recognition as it stood in ``year`` and whether it was then recognised: a
+    recognition of a later year is not yet one ("Chưa công nhận"); a withdrawn one says when
+    it was withdrawn (a village withdrawn in 2025 is no longer counted from 2025)."""
+    recognised_year = (
+        None if is_missing(v.recognition_date) else pd.Timestamp(v.recognition_date).year
+    )
+    if v.recognition == "none" or (recognised_year is not None and recognised_year > year):
+        return recog["none"][lang], False
+    text = recog[v.recognition][lang]
+    details = [] if recognised_year is None else [f"{recognised_year}, {v.recognition_regime}"]
+    withdrawn = getattr(v, "withdrawal_year", None)
+    if not is_missing(withdrawn) and int(withdrawn) <= year:
+        details.append(label("recognition_withdrawn", lang, year=int(withdrawn)))
+        return f"{text} ({'; '.join(details)})", False
+    return (f"{text} ({details[0]})" if details else text), True
+
+
 def villages_table(ctx: ReportContext) -> list[Block]:
     """The place's villages: craft, former and new commune, recognition, the Decree 52 screen."""
     lang = ctx.lang
@@ -200,10 +240,8 @@ def villages_table(ctx: ReportContext) -> list[Block]:
     recog = reference.code_list("recognition")
     rows = []
     for v in merged.itertuples(index=False):
-        rec = recog[v.recognition][lang]
-        if v.recognition != "none" and not is_missing(v.recognition_date):
-            rec += f" ({pd.Timestamp(v.recognition_date).year}, {v.recognition_regime})"
-        lacks = "" if v.recognition != "none" else (getattr(v, f"lacks_{lang}") or "—")
+        rec, recognised = recognition_text(v, ctx.year, recog, lang)
+        lacks = "" if recognised else (getattr(v, f"lacks_{lang}") or "—")
         rows.append(
             {
                 "village_id": v.village_id,
@@ -363,7 +401,7 @@ def data_quality(ctx: ReportContext) -> list[Block]:
         ]
         blocks.append(Table(pd.DataFrame(m_rows), m_columns, name="missing_values"))
     else:
-        blocks.append(Note(label("none_yet", lang)))
+        blocks.append(Note(label("no_missing_values", lang, year=ctx.year)))
     return blocks
 
 

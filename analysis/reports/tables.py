@@ -101,15 +101,25 @@ def funding_by_source(ds: Dataset, place_id: str, year: int) -> pd.DataFrame:
     acts = activities_of_place(ds, place_id, year)
     table = acts.groupby("funding_source", as_index=False)[["planned_mvnd", "disbursed_mvnd"]].sum()
     table["disbursed_pct"] = 100 * table["disbursed_mvnd"] / table["planned_mvnd"]
-    return table
+    return in_code_order(table, "funding_source", "funding_source")
+
+
+def in_code_order(table: pd.DataFrame, column: str, list_name: str) -> pd.DataFrame:
+    """Rows in the order of the code list (``codes.yaml``: central, provincial, local budget,
+    other), as every table of the reports lists them, not alphabetically by code; codes not in
+    the list come last."""
+    order = {code: i for i, code in enumerate(reference.code_list(list_name))}
+    rank = table[column].map(order).fillna(len(order))
+    return table.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
 
 
 def outputs_by_task(ds: Dataset, place_id: str, year: int) -> pd.DataFrame:
     """What was done per task group: money and outputs (trainees, trade fairs, trademarks)."""
     acts = activities_of_place(ds, place_id, year)
-    return acts.groupby("task_group", as_index=False)[
+    table = acts.groupby("task_group", as_index=False)[
         ["planned_mvnd", "disbursed_mvnd", "trainees", "trade_fairs", "trademarks_registered"]
     ].sum()
+    return in_code_order(table, "task_group", "task_group")
 
 
 MAP_STATUSES = ("effective", "not_effective", "ready", "not_ready")
@@ -117,16 +127,18 @@ MAP_STATUSES = ("effective", "not_effective", "ready", "not_ready")
 
 def village_status(ds: Dataset, year: int) -> pd.DataFrame:
     """Each village's standing in ``year``, for the map: a recognised village operating
-    effectively or not (T5's definition), an unrecognised one ready for recognition or not
-    (the Decree 52 screen). Columns ``village_id``, ``map_status``."""
+    effectively or not (T5's definition), an unrecognised one (never recognised, or withdrawn
+    by ``year``) ready for recognition or not (the Decree 52 screen). Columns ``village_id``,
+    ``map_status``."""
 
     screen = screen_villages(ds, year)[["village_id", "ready"]]
     effective = effectiveness_components(ds, [year])[["village_id", "effective"]]
-    table = ds.villages[["village_id", "recognition_date"]].merge(
-        screen, on="village_id", how="left"
-    )
+    columns = ["village_id", "recognition_date", "withdrawal_year"]
+    table = ds.villages.reindex(columns=columns).merge(screen, on="village_id", how="left")
     table = table.merge(effective, on="village_id", how="left")
-    recognised = table["recognition_date"].dt.year.le(year).fillna(False).astype(bool)
+    # recognised in ``year``: recognised by then and not withdrawn by then
+    withdrawn = table["withdrawal_year"].astype("Float64").le(year).fillna(False).astype(bool)
+    recognised = table["recognition_date"].dt.year.le(year).fillna(False).astype(bool) & ~withdrawn
     ready = table["ready"].fillna(False).astype(bool)
     is_effective = table["effective"].fillna(False).astype(bool)
     table["map_status"] = "not_ready"

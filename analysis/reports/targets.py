@@ -63,11 +63,22 @@ def still_needed(row: pd.Series | None, unit: str, lang: str) -> str:
             gap = abs(float(row["target_value"]) - float(row["current_value"]))
         if float(gap) <= 0:
             return ""
-        return label("status_shortfall", lang, gap=change_text(gap, unit, lang))
+        return _shortfall(gap, unit, row, lang)
     pace = row.get("required_per_year")
     if is_missing(pace) or float(pace) <= 0:
         return ""
     return label("status_needed", lang, target_year=target_year, pace=change_text(pace, unit, lang))
+
+
+def _shortfall(gap: object, unit: str, row: pd.Series, lang: str) -> str:
+    """A shortfall, with what a count target counts ("còn thiếu 1 làng nghề")."""
+    text = change_text(gap, unit, lang)
+    if unit == "count":
+        try:
+            return label(f"status_shortfall_{row.get('indicator_id')}", lang, gap=text)
+        except KeyError:  # a count without its own words in labels.yaml
+            pass
+    return label("status_shortfall", lang, gap=text)
 
 
 def place_value_text(indicator_id: str, place_id: str, value: object, lang: str) -> str:
@@ -162,7 +173,7 @@ def targets_frame(
         row["value_province"] = place_value_text(
             tid, province_id, _value(indicators, tid, province_id, year), lang
         )
-        needed, base = [], None
+        needed, base, base_wide = [], None, False
         for ty in TARGET_YEARS:
             hit = targets[(targets["indicator_id"] == tid) & (targets["target_year"] == ty)]
             row[f"status_{ty}_id"] = None
@@ -179,21 +190,24 @@ def targets_frame(
             row[f"status_{ty}"] = status_words(prow, lang)
             row[f"status_{ty}_id"] = None if prow is None else prow["status"]
             if prow is not None:
-                base = base if base is not None else prow
+                if base is None:  # an area judged on a province-wide target: the province's base
+                    base, base_wide = prow, is_area and not own
                 text = still_needed(prow, unit, lang)
                 if text:
                     needed.append(text)
-        row["baseline"] = _baseline_text(base, unit, lang)
+        row["baseline"] = _baseline_text(base, unit, lang, base_wide)
         row["needed"] = "\n".join(dict.fromkeys(needed)) or "—"
         rows.append(row)
     return pd.DataFrame(rows), columns
 
 
-def _baseline_text(row: pd.Series | None, unit: str, lang: str) -> str:
-    """The value a target is judged from and its year: ``0 (2020)``."""
+def _baseline_text(row: pd.Series | None, unit: str, lang: str, province_wide: bool = False) -> str:
+    """The value a target is judged from and its year: ``0 (2020)``; in an area's report, a
+    province-wide target's base is the province's and says so: ``92,5% (2020, toàn tỉnh)``."""
     if row is None or is_missing(row["base_value"]):
         return "—"
-    return f"{value_text(row['base_value'], unit, lang)} ({int(row['base_year'])})"
+    where = f", {label('status_province_wide', lang)}" if province_wide else ""
+    return f"{value_text(row['base_value'], unit, lang)} ({int(row['base_year'])}{where})"
 
 
 def targets_table(

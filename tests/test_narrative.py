@@ -173,3 +173,41 @@ def test_workbook_narratives_say_where_they_came_from(sample_db_copy: Path, tmp_
 def test_no_store_means_no_workbook_texts(tmp_path: Path) -> None:
     result = nv.read_store_narratives(tmp_path / "none.duckdb", 2025)
     assert result.frame.empty
+
+
+def test_the_review_has_a_narrative_file_of_its_own(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The mid-term review's words are about 2021-2025, the annual report's about 2025: each
+    # reads its own file; a review without one still reads the place's file (where its words
+    # were written before), so nobody's words are lost.
+    from analysis.reports.content import prepare
+    from analysis.run.plan import Job, job_fingerprint
+
+    monkeypatch.setattr(nv, "NARRATIVE_DIR", tmp_path)
+    annual = nv.narrative_path(2025, "tinh-lang-son")
+    review = nv.narrative_path(2025, "tinh-lang-son", kind="review")
+    assert (annual.name, review.name) == ("tinh-lang-son.md", "review-tinh-lang-son.md")
+    annual.parent.mkdir(parents=True)
+    annual.write_text("## Đánh giá chung\n\nNăm 2025, tỉnh đạt 4 mục tiêu.\n", encoding="utf-8")
+
+    def texts(kind: str) -> list[str]:
+        ctx = prepare(kind, 2025, "tinh-lang-son", "vi", sample_db)
+        own = ctx.narratives[ctx.narratives["origin"] == "file"]
+        return list(own["text"])
+
+    assert texts("review") == ["Năm 2025, tỉnh đạt 4 mục tiêu."]  # no file of its own yet
+    job = Job("review", 2025, "tinh-lang-son")
+    before = job_fingerprint(job, "data", "code")
+    review.write_text(
+        "## Bài học kinh nghiệm\n\nGiai đoạn 2021-2025 cho thấy cần giải ngân sớm.\n",
+        encoding="utf-8",
+    )
+    assert texts("review") == ["Giai đoạn 2021-2025 cho thấy cần giải ngân sớm."]
+    assert texts("province") == ["Năm 2025, tỉnh đạt 4 mục tiêu."]
+    # An edit of the review's file makes the review again (not the annual report).
+    assert job_fingerprint(job, "data", "code") != before
+    province = Job("province", 2025, "tinh-lang-son")
+    kept = job_fingerprint(province, "data", "code")
+    review.write_text("## Bài học kinh nghiệm\n\nĐã sửa.\n", encoding="utf-8")
+    assert job_fingerprint(province, "data", "code") == kept

@@ -145,9 +145,11 @@ def section_code(heading: str) -> str | None:
     return None
 
 
-def narrative_path(year: int, place: str, folder: Path | None = None) -> Path:
-    """``data/narrative/<year>/<place-slug>.md``; the slug must be a plain ASCII slug, so that a
-    place can never name a path outside the folder."""
+def narrative_path(year: int, place: str, folder: Path | None = None, kind: str = "") -> Path:
+    """``data/narrative/<year>/<place-slug>.md`` (``review-<place-slug>.md`` for the mid-term or
+    final review, ``kind="review"``, whose words are about the whole period, not the year); the
+    slug must be a plain ASCII slug, so that a place can never name a path outside the
+    folder."""
     if not _SLUG.match(place):
         raise ValueError(f"not a place slug: {place!r} (lower-case ASCII words joined by '-')")
     if not config.PROGRAMME_START <= int(year) <= config.PROGRAMME_END:
@@ -155,7 +157,18 @@ def narrative_path(year: int, place: str, folder: Path | None = None) -> Path:
             f"year {year} is outside the programme "
             f"({config.PROGRAMME_START}-{config.PROGRAMME_END})"
         )
-    return (folder or NARRATIVE_DIR) / str(int(year)) / f"{place}.md"
+    name = f"review-{place}.md" if kind == "review" else f"{place}.md"
+    return (folder or NARRATIVE_DIR) / str(int(year)) / name
+
+
+def report_narrative_path(
+    year: int, place: str, kind: str = "", folder: Path | None = None
+) -> Path:
+    """The narrative file a report reads: the review's own file when it exists; else the
+    place's file of the year (where the review's words were written before it had its own, so
+    that nobody's words are lost)."""
+    own = narrative_path(year, place, folder, kind)
+    return own if own.exists() else narrative_path(year, place, folder)
 
 
 def _empty() -> pd.DataFrame:
@@ -219,9 +232,12 @@ def parse_narrative(text: str, where: str = "narrative", unit_code: str = "") ->
     return Narrative(frame, warnings)
 
 
-def read_narrative_file(year: int, place: str, folder: Path | None = None) -> Narrative:
-    """The narrative file of a report, or an empty one when there is none. Never writes."""
-    path = narrative_path(year, place, folder)
+def read_narrative_file(
+    year: int, place: str, folder: Path | None = None, kind: str = ""
+) -> Narrative:
+    """The narrative file of a report (:func:`report_narrative_path`), or an empty one when
+    there is none. Never writes."""
+    path = report_narrative_path(year, place, kind, folder)
     if not path.exists():
         return Narrative(_empty())
     try:

@@ -72,21 +72,24 @@ def prepare(
         raise ValueError(f"unknown place {place!r} for a {kind} report; valid: {', '.join(valid)}")
     path = Path(db_path) if db_path else config.db_path()
     ds, indicators, progress, stored = _computed(path, year)
-    narratives = _narratives(ds, place, year, stored)
+    narratives = _narratives(ds, kind, place, year, stored)
     return ReportContext(kind, year, place, lang, ds, indicators, progress, narratives, path)
 
 
-def _narratives(ds: Dataset, place: str, year: int, stored: pd.DataFrame) -> pd.DataFrame:
-    """What people wrote for this report: the place's narrative file (read afresh each time,
-    never written), then the narrative sheets of its units' workbooks (the district itself
-    before the reform, its communes after it, every unit for the province)."""
+def _narratives(
+    ds: Dataset, kind: str, place: str, year: int, stored: pd.DataFrame
+) -> pd.DataFrame:
+    """What people wrote for this report: its narrative file (read afresh each time, never
+    written; the review's own file, ``review-<place>.md``, when there is one), then the
+    narrative sheets of its units' workbooks (the district itself before the reform, its
+    communes after it, every unit for the province)."""
 
     row = places_mod.place(place)
     if row["level"] != "province":
         units = set(tables.units_of_place(ds, place, year)["unit_code"])
         units.add(row["code"])
         stored = stored[stored["unit_code"].isin(units)]
-    own = read_narrative_file(year, place).frame
+    own = read_narrative_file(year, place, kind=kind).frame
     frames = [f for f in (own, stored) if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else own
 

@@ -283,11 +283,12 @@ def job_fingerprint(job: Job, data_fp: str, code_fp: str, db_path: Path | None =
     digest.update(",".join(job.formats).encode())
     digest.update(data_fp.encode())
     digest.update(code_fp.encode())
-    # the words people wrote for this report (data/narrative/<year>/<place>.md): an edit re-renders
-    from analysis.data.narrative import narrative_path
+    # the words people wrote for this report (data/narrative/<year>/<place>.md, or the review's
+    # review-<place>.md): an edit re-renders
+    from analysis.data.narrative import report_narrative_path
 
     try:
-        narrative = narrative_path(job.year, job.place_id)
+        narrative = report_narrative_path(job.year, job.place_id, job.kind)
     except ValueError:
         narrative = None
     if narrative is not None and narrative.exists():

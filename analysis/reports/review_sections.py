@@ -20,7 +20,7 @@ from analysis.reports.content import (
     progress_row,
 )
 from analysis.reports.model import Block, BulletList, Column, Note, Paragraph, Table
-from analysis.reports.sections import figure
+from analysis.reports.sections import figure, funding_columns
 from analysis.reports.targets import place_value_text, status_words, target_text
 
 #: The year the programme ends; the review of an earlier year looks ahead to it.
@@ -91,13 +91,7 @@ def review_funding(ctx: ReportContext) -> list[Block]:
             "share": period["disbursed_pct"],
         }
     )
-    columns = [
-        Column("year", label("col_year", lang)),
-        Column("source", label("col_source", lang)),
-        Column("planned", label("col_planned", lang), "number", 1),
-        Column("disbursed", label("col_disbursed", lang), "number", 1),
-        Column("share", label("col_disbursed_share", lang), "percent", 1),
-    ]
+    columns = [Column("year", label("col_year", lang)), *funding_columns(lang)]
     return [Table(frame, columns, name="review_funding")]
 
 

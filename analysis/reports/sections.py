@@ -299,13 +299,17 @@ def funding_table(ctx: ReportContext) -> list[Block]:
             "share": 100 * disbursed / planned if planned else None,
         }
         frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    columns = [
+    return [Table(frame, funding_columns(lang), name="funding")]
+
+
+def funding_columns(lang: str) -> list[Column]:
+    """The columns of a funding table: source, planned, disbursed (million VND), share."""
+    return [
         Column("source", label("col_source", lang)),
         Column("planned", label("col_planned", lang), "number", 1),
         Column("disbursed", label("col_disbursed", lang), "number", 1),
         Column("share", label("col_disbursed_share", lang), "percent", 1),
     ]
-    return [Table(frame, columns, name="funding")]
 
 
 def outputs_table(ctx: ReportContext) -> list[Block]:
